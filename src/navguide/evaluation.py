@@ -1,0 +1,103 @@
+"""Knowledge tests: load them and judge a reply against them.
+
+One definition of "correct" serves `navguide test` and the benchmarks in
+`bench/`, so figures from both mean the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+Kind = Literal["answer", "handoff", "search"]
+
+HANDOFF = "handoff"
+
+
+class TestFileError(ValueError):
+    """A knowledge test file that cannot be read."""
+
+
+@dataclass(frozen=True)
+class KnowledgeTest:
+    messages: tuple[str, ...]
+    municipality: str | None = None
+    expect: tuple[str, ...] = ()
+    expect_all: tuple[str, ...] = ()
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    line: int = 0
+
+    @property
+    def kind(self) -> Kind:
+        if self.expect_all:
+            return "search"
+        if self.expect == (HANDOFF,):
+            return "handoff"
+        return "answer"
+
+    def is_correct(self, ids: Sequence[str], handoff: bool) -> bool:
+        """Judge a reply: the entries shown (main answer first) and its hand-off flag."""
+        if self.kind == "handoff":
+            return handoff
+        if handoff or not ids:
+            return False
+        if self.kind == "search":
+            return set(self.expect_all) <= set(ids)
+        return ids[0] in self.expect
+
+
+def _strings(value: object, what: str, line: int) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise TestFileError(f"line {line}: `{what}` must be a string or a list of strings")
+
+
+def load_tests(path: str | Path) -> list[KnowledgeTest]:
+    """Read a knowledge test file (`tests:` list of `ask` / `expect` / `expect_all`)."""
+    path = Path(path)
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise TestFileError(f"{path}: {exc}") from exc
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
+        raise TestFileError(f"{path}: expected a mapping with a `tests:` list")
+    lines = [item.start_mark.line + 1 for item in _tests_node(root)]
+    tests = []
+    for item, line in zip(data["tests"], lines, strict=True):
+        if not isinstance(item, dict) or "ask" not in item:
+            raise TestFileError(f"{path}:{line}: each test needs `ask`")
+        unknown = set(item) - {"ask", "expect", "expect_all", "municipality", "tags"}
+        if unknown:
+            raise TestFileError(f"{path}:{line}: unknown field {sorted(unknown)[0]!r}")
+        if ("expect" in item) == ("expect_all" in item):
+            raise TestFileError(f"{path}:{line}: give exactly one of `expect` or `expect_all`")
+        tests.append(
+            KnowledgeTest(
+                messages=_strings(item["ask"], "ask", line),
+                municipality=item.get("municipality"),
+                expect=_strings(item["expect"], "expect", line) if "expect" in item else (),
+                expect_all=(
+                    _strings(item["expect_all"], "expect_all", line)
+                    if "expect_all" in item
+                    else ()
+                ),
+                tags=tuple(item.get("tags") or ()),
+                line=line,
+            )
+        )
+    return tests
+
+
+def _tests_node(root: yaml.Node | None) -> list[yaml.Node]:
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if key.value == "tests" and isinstance(value, yaml.SequenceNode):
+                return list(value.value)
+    return []

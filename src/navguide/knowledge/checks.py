@@ -1,0 +1,59 @@
+"""Checks across the whole knowledge: ids, references, and what needs review."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from .model import Centre, Course, Knowledge, Location, Topic
+from .problems import Problem, Severity
+
+REVIEW_AFTER = timedelta(days=365)
+
+
+def _at(location: Location, message: str, severity: Severity = "error") -> Problem:
+    return Problem(location.path, location.line, location.column, message, severity)
+
+
+def cross_check(knowledge: Knowledge, today: date) -> list[Problem]:
+    problems: list[Problem] = []
+    first: dict[str, Location] = {}
+    everything = (
+        *knowledge.topics, *knowledge.courses, *knowledge.centres, *knowledge.municipalities
+    )
+    for item in everything:
+        if item.id in first:
+            problems.append(
+                _at(item.location, f"duplicate id {item.id!r} (first defined at {first[item.id]})")
+            )
+        else:
+            first[item.id] = item.location
+    municipalities = {m.id for m in knowledge.municipalities}
+    entry_ids = {e.id for e in (*knowledge.topics, *knowledge.courses, *knowledge.centres)}
+    for entry in (*knowledge.topics, *knowledge.courses, *knowledge.centres):
+        municipality = getattr(entry, "municipality", None)
+        if municipality and municipality not in municipalities:
+            problems.append(_at(entry.location, f"unknown municipality {municipality!r}"))
+        if isinstance(entry, Topic):
+            for ref in entry.related:
+                if ref not in entry_ids:
+                    problems.append(_at(entry.location, f"unknown id {ref!r} in `related`"))
+            if not entry.en:
+                problems.append(_at(entry.location, f"topic {entry.id!r} has no `en:` text",
+                                    "warning"))
+        problems.extend(_review_warnings(entry, today))
+    return problems
+
+
+def _review_warnings(entry: Topic | Course | Centre, today: date) -> list[Problem]:
+    found = []
+    if isinstance(entry, Course) and entry.apply_by and entry.apply_by < today:
+        found.append(_at(entry.location,
+                         f"{entry.id!r}: apply_by {entry.apply_by} is in the past", "warning"))
+    if entry.reviewed and today - entry.reviewed > REVIEW_AFTER:
+        found.append(_at(entry.location,
+                         f"{entry.id!r}: reviewed {entry.reviewed}, more than a year ago",
+                         "warning"))
+    if not entry.verified:
+        found.append(_at(entry.location,
+                         f"{entry.id!r}: not yet verified by a counsellor", "warning"))
+    return found

@@ -1,0 +1,150 @@
+"""Loading a knowledge folder: every problem reported, nothing half-built."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import yaml
+
+from .checks import cross_check
+from .fields import EN_FIELDS, SECTIONS, TOP_LEVEL
+from .model import Centre, Course, Knowledge, Location, Municipality, Topic
+from .problems import Problem
+from .values import convert, fail, mapping_items, sequence, text
+from .yamlfile import YamlError, pos, read_root
+
+_BUILDERS = {"topics": Topic, "courses": Course, "centres": Centre}
+
+
+class KnowledgeDirError(Exception):
+    """The knowledge folder itself cannot be read."""
+
+
+@dataclass
+class _Collected:
+    sections: dict[str, list[object]] = field(
+        default_factory=lambda: {name: [] for name in TOP_LEVEL}
+    )
+    problems: list[Problem] = field(default_factory=list)
+
+
+def knowledge_files(root: Path) -> list[Path]:
+    if not root.is_dir():
+        raise KnowledgeDirError(f"{root} is not a folder")
+    files = [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+
+
+def load_knowledge(root: str | Path, today: date | None = None) -> tuple[Knowledge, list[Problem]]:
+    """All entries of the folder and all problems found in it (errors and warnings)."""
+    root = Path(root)
+    collected = _Collected()
+    digest = hashlib.sha256()
+    files = knowledge_files(root)
+    for path in files:
+        shown = _display(path)
+        try:
+            node, data = read_root(path)
+        except YamlError as exc:
+            collected.problems.append(Problem(shown, exc.line, exc.column, exc.message))
+            continue
+        except OSError as exc:
+            collected.problems.append(Problem(shown, 1, 1, f"cannot read: {exc.strerror}"))
+            continue
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + data + b"\0")
+        _read_file(node, shown, collected)
+    s = collected.sections
+    knowledge = Knowledge(
+        topics=tuple(s["topics"]),  # type: ignore[arg-type]
+        courses=tuple(s["courses"]),  # type: ignore[arg-type]
+        centres=tuple(s["centres"]),  # type: ignore[arg-type]
+        municipalities=tuple(s["municipalities"]),  # type: ignore[arg-type]
+        synonyms=tuple(s["synonyms"]),  # type: ignore[arg-type]
+        version=digest.hexdigest()[:16],
+        loaded_at=datetime.now(UTC),
+        files=tuple(_display(p) for p in files),
+    )
+    problems = collected.problems + cross_check(knowledge, today or date.today())
+    problems.sort(key=lambda p: (p.path, p.line, p.column))
+    return knowledge, problems
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _read_file(root: yaml.Node | None, path: str, out: _Collected) -> None:
+    if root is None:
+        return  # an empty file holds nothing, which is fine
+    try:
+        items = mapping_items(root, "a knowledge file")
+    except YamlError as exc:
+        out.problems.append(Problem(path, exc.line, exc.column, exc.message))
+        return
+    for key, key_node, value_node in items:
+        if key not in TOP_LEVEL:
+            p = pos(key_node)
+            message = f"unknown top-level key `{key}`; use one of {', '.join(TOP_LEVEL)}"
+            out.problems.append(Problem(path, p.line, p.column, message))
+            continue
+        try:
+            nodes = sequence(value_node, key) if not _is_null(value_node) else []
+        except YamlError as exc:
+            out.problems.append(Problem(path, exc.line, exc.column, exc.message))
+            continue
+        for node in nodes:
+            try:
+                if key == "synonyms":
+                    out.sections[key].append(_synonym_group(node))
+                else:
+                    out.sections[key].append(_entry(key, node, path))
+            except YamlError as exc:
+                out.problems.append(Problem(path, exc.line, exc.column, exc.message))
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")
+
+
+def _synonym_group(node: yaml.Node) -> tuple[str, ...]:
+    words = tuple(text(item, "synonyms") for item in sequence(node, "a synonym group"))
+    if len(words) < 2:
+        raise fail(node, "a synonym group needs at least two words")
+    return words
+
+
+def _entry(section: str, node: yaml.Node, path: str) -> object:
+    fields = {f.name: f for f in SECTIONS[section]}
+    what = f"an entry in `{section}`"
+    values: dict[str, object] = {}
+    first_error: YamlError | None = None
+    for key, key_node, value_node in mapping_items(node, what):
+        field_ = fields.get(key)
+        if field_ is None:
+            raise fail(key_node, f"unknown field `{key}` in {section} ({', '.join(fields)})")
+        try:
+            values[key] = convert(field_, value_node, EN_FIELDS.get(section, ()))
+        except YamlError as exc:
+            first_error = first_error or exc
+    if first_error:
+        raise first_error
+    for f in SECTIONS[section]:
+        if f.required and f.name not in values:
+            label = f" {values['id']!r}" if "id" in values else ""
+            raise fail(node, f"{section[:-1]}{label} is missing required field `{f.name}`")
+    p = pos(node)
+    location = Location(path, p.line, p.column)
+    if section == "municipalities":
+        return Municipality(
+            id=values["id"],  # type: ignore[arg-type]
+            name=values["name"],  # type: ignore[arg-type]
+            places=values.get("places", ()),  # type: ignore[arg-type]
+            location=location,
+        )
+    return _BUILDERS[section](location=location, **values)  # type: ignore[arg-type]

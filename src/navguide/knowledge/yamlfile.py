@@ -1,0 +1,99 @@
+"""Reading one YAML file safely, keeping line and column of every value.
+
+Safe-loader semantics (no Python tags), a size limit, and a cap on how many
+nodes a file may expand to, so that an alias bomb is refused, not followed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+try:  # the C parser where libyaml is present; same semantics, several times faster
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 2_000_000
+MAX_NODES = 200_000
+
+
+class YamlError(Exception):
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Pos:
+    line: int
+    column: int
+
+
+def pos(node: yaml.Node) -> Pos:
+    return Pos(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def read_root(path: Path) -> tuple[yaml.Node | None, bytes]:
+    """The file's root node and its bytes; raises YamlError with a position."""
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        raise YamlError(f"file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlError(f"not UTF-8 text (byte {exc.start})") from exc
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlError(f"YAML syntax: {exc.problem or exc.context}", line, column) from exc
+    except yaml.YAMLError as exc:
+        raise YamlError(f"YAML syntax: {exc}") from exc
+    finally:
+        loader.dispose()
+    _check_size(root)
+    return root, data
+
+
+def _check_size(root: yaml.Node | None) -> None:
+    count = 0
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise YamlError(
+                f"file expands to more than {MAX_NODES:,} values (too many aliases?)",
+                *_line_col(node),
+            )
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+
+
+def _line_col(node: yaml.Node) -> tuple[int, int]:
+    p = pos(node)
+    return p.line, p.column
+
+
+_constructor = yaml.SafeLoader("")
+
+
+def scalar(node: yaml.ScalarNode) -> object:
+    """A scalar's value with safe-loader typing (dates, numbers, booleans)."""
+    try:
+        return _constructor.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as exc:
+        raise YamlError(f"not allowed here: {exc.problem}", *_line_col(node)) from exc
+    except ValueError as exc:
+        # an out-of-range date such as 2026-13-01
+        raise YamlError(f"bad value {node.value!r}: {exc}", *_line_col(node)) from exc

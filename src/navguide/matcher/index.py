@@ -1,0 +1,129 @@
+"""The searchable form of the knowledge: weighted keys per entry, and their rarity."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..knowledge.model import Centre, Course, Knowledge, Topic
+from ..text.lexicon import is_stop
+from ..text.normalize import fold, words
+from .places import Gazetteer
+from .vocabulary import Vocabulary
+
+Entry = Topic | Course | Centre
+
+# How much a word counts by where it stands in an entry: what a learner asks
+# (questions, titles, keywords) counts most, explanatory text least.
+WEIGHTS = {
+    "title": 1.0, "questions": 1.0, "keywords": 1.0, "name": 1.0,
+    "services": 0.7, "provider": 0.5, "category": 0.6,
+    "answer": 0.3, "description": 0.3, "hours": 0.2,
+}
+PART_FACTOR = 0.5  # the parts of a compound count half
+
+
+@dataclass(slots=True)
+class Doc:
+    entry: Entry
+    weights: dict[str, float] = field(default_factory=dict)
+    phrases: list[str] = field(default_factory=list)  # folded questions and titles
+    places: set[str] = field(default_factory=set)  # folded place words its texts name
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+    @property
+    def municipality(self) -> str | None:
+        return getattr(self.entry, "municipality", None)
+
+
+def _texts(entry: Entry) -> list[tuple[str, str, str]]:
+    """(field, language, text) for every searchable text of an entry."""
+    out: list[tuple[str, str, str]] = []
+    names = {
+        "topic": ("title", "questions", "keywords", "answer"),
+        "course": ("title", "keywords", "provider", "category", "description"),
+        "centre": ("name", "services", "description", "hours"),
+    }[entry.kind]
+    for name in names:
+        value = getattr(entry, name)
+        for item in (value,) if isinstance(value, str) else value or ():
+            out.append((name, "sv", item))
+    for name, value in entry.en.items():
+        for item in (value,) if isinstance(value, str) else value:
+            out.append((name, "en", str(item)))
+    return out
+
+
+class Index:
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self.vocabulary = Vocabulary()
+        self.gazetteer = Gazetteer(knowledge.municipalities)
+        place_words = {fold(w) for m in knowledge.municipalities
+                       for name in (m.name, *m.places) for w in words(name)}
+        entries: list[Entry] = [*knowledge.topics, *knowledge.courses, *knowledge.centres]
+        raw: list[list[tuple[str, float]]] = []
+        self.docs: list[Doc] = []
+        for entry in entries:
+            doc = Doc(entry)
+            keyed: list[tuple[str, float]] = []
+            for name, lang, text in _texts(entry):
+                weight = WEIGHTS[name]
+                tokens = words(text)
+                for token in tokens:
+                    if fold(token) in place_words:
+                        doc.places.add(fold(token))
+                    if is_stop(token) or len(token) < 2:
+                        continue
+                    keyed.append((self.vocabulary.add(token, lang), weight))
+                if name in ("title", "questions", "name", "keywords"):
+                    doc.phrases.append(" ".join(fold(t) for t in tokens if not is_stop(t)))
+            raw.append(keyed)
+            self.docs.append(doc)
+        self.vocabulary.freeze()
+        for doc, keyed in zip(self.docs, raw, strict=True):
+            for key, weight in keyed:
+                if weight > doc.weights.get(key, 0.0):
+                    doc.weights[key] = weight
+        self._add_compound_parts()
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, doc in enumerate(self.docs):
+            for key, weight in doc.weights.items():
+                self.postings[key].append((i, weight))
+        n = len(self.docs) or 1
+        self.idf = {k: math.log(1 + n / len(p)) for k, p in self.postings.items()}
+        self.max_idf = math.log(1 + n)
+        self.synonyms = self._synonym_groups()
+
+    def _add_compound_parts(self) -> None:
+        parts: dict[str, tuple[str, str] | None] = {}
+        for doc in self.docs:
+            for key, weight in list(doc.weights.items()):
+                if len(key) < 7:
+                    continue
+                if key not in parts:
+                    parts[key] = self.vocabulary.split(key)
+                for part in parts[key] or ():
+                    part_weight = weight * PART_FACTOR
+                    if part_weight > doc.weights.get(part, 0.0):
+                        doc.weights[part] = part_weight
+
+    def _synonym_groups(self) -> list[list[tuple[str, ...]]]:
+        groups = []
+        for group in self.knowledge.synonyms:
+            terms = []
+            for term in group:
+                keys = tuple(
+                    self.vocabulary.lookup(w)[0][0] for w in words(term) if not is_stop(w)
+                )
+                if keys:
+                    terms.append(keys)
+            groups.append(terms)
+        return groups
+
+    def idf_of(self, key: str) -> float:
+        return self.idf.get(key, self.max_idf)

@@ -1,0 +1,98 @@
+"""The knowledge's own words, and how a learner's word is mapped onto them.
+
+Every word of the knowledge becomes a key: its Snowball stem without
+diacritics. A learner's word is looked up as typed, then by stem, then joined
+with the next word, split into two known parts, or corrected to the nearest
+known word, with a cut-off that grows with the word's length.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+
+from ..text.lexicon import is_stop
+from ..text.normalize import fold
+from ..text.stem import stem_en, stem_sv
+
+MIN_PART = 3
+
+
+def key_sv(word: str) -> str:
+    return fold(stem_sv(word))
+
+
+def key_en(word: str) -> str:
+    return stem_en(fold(word))
+
+
+class Vocabulary:
+    def __init__(self) -> None:
+        self.surface: dict[str, set[str]] = {}  # folded word -> keys
+        self.keys: set[str] = set()
+        self._choices: list[str] = []
+        self._cache: dict[str, tuple[tuple[str, ...], bool]] = {}
+
+    def add(self, word: str, lang: str) -> str:
+        """Record a knowledge word; returns its key."""
+        key = key_en(word) if lang == "en" else key_sv(word)
+        self.surface.setdefault(fold(word), set()).add(key)
+        self.keys.add(key)
+        return key
+
+    def freeze(self) -> None:
+        self._choices = sorted(w for w in self.surface if len(w) >= 4 and not is_stop(w))
+
+    def knows_surface(self, word: str) -> bool:
+        return fold(word) in self.surface
+
+    def split(self, word: str) -> tuple[str, str] | None:
+        """Two known keys a compound is made of ("mattekurser" -> matte, kurs)."""
+        folded = fold(word)
+        best: tuple[str, str] | None = None
+        for cut in range(len(folded) - MIN_PART, MIN_PART - 1, -1):
+            left, right = folded[:cut], folded[cut:]
+            right_key = key_sv(right)
+            if right_key not in self.keys and right not in self.surface:
+                continue
+            for head in (left, left[:-1] if left[-1:] in ("s", "e", "a") else None):
+                if head and len(head) >= MIN_PART:
+                    head_key = key_sv(head)
+                    if head_key in self.keys or head in self.surface:
+                        best = (head_key, right_key)
+                        return best
+        return best
+
+    def lookup(self, word: str) -> tuple[tuple[str, ...], bool]:
+        """The keys of a learner's word and whether the knowledge knows it."""
+        cached = self._cache.get(word)
+        if cached is None:
+            cached = self._lookup(word)
+            if len(self._cache) < 100_000:
+                self._cache[word] = cached
+        return cached
+
+    def _lookup(self, word: str) -> tuple[tuple[str, ...], bool]:
+        folded = fold(word)
+        # A stem is trusted only when long enough not to collide ("väder" -> "vad").
+        candidates = {k for k in (key_sv(word), key_sv(folded), key_en(word)) if len(k) >= 4}
+        known = candidates & self.keys
+        if folded in self.surface:
+            return tuple(self.surface[folded] | known), True
+        if known:
+            return tuple(known), True
+        corrected = self.correct(folded)
+        if corrected:
+            return tuple(self.surface[corrected]), True
+        if len(folded) >= 6:
+            parts = self.split(folded)
+            if parts:
+                return parts, True
+        return (key_sv(folded),), False
+
+    def correct(self, folded: str) -> str | None:
+        """The nearest known word to a misspelt one, if near enough to trust."""
+        if len(folded) < 4 or not self._choices:
+            return None
+        cutoff = 85.0 if len(folded) <= 6 else 82.0
+        found = process.extractOne(folded, self._choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return found[0] if found else None

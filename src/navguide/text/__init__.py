@@ -1,0 +1,1 @@
+"""Language tools that know nothing of the knowledge: normalising, stemming, stop words."""
