@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 from common import DEFAULT_KNOWLEDGE, OUT, read_yaml_tree
 
-CHUNK = 10_000  # courses per generated file, as counsellors might split a big catalogue
+CHUNK = 1_000  # courses per file: a file must stay under the loader's size and node limits
 
 # Modifiers that make a title new without making it nonsense.
 TITLE_MODIFIERS = [
@@ -172,7 +172,7 @@ class CourseMaker:
     def start_date(self) -> dt.date | str:
         if self.rng.random() < 0.25:
             return "rolling"
-        return dt.date(2027, 1, 4) + dt.timedelta(days=self.rng.randrange(0, 360))
+        return dt.date(2027, 3, 1) + dt.timedelta(days=self.rng.randrange(0, 300))
 
     def description(self, template: dict, other: dict) -> str:
         first = _sentences(template.get("description", ""))[:1]

@@ -7,30 +7,54 @@ a place or an entry: those come from the knowledge files.
 
 from __future__ import annotations
 
-STOP_SV = frozenset(["a", "alla", "allt", "alltså", "andra", "annan", "annat", "att", "av", "bara", "blir", "bli", "blev", "både", "då", "dem", "den", "denna", "dess", "dessa", "det", "detta", "dig", "din", "dina", "dit", "ditt", "du", "där", "efter", "eftersom", "ej", "eller", "elr", "en", "ett", "fast", "finns", "fortfarande", "från", "får", "få", "fått", "för", "förra", "genom", "gjorde", "gå", "går", "göra", "gör", "ha", "hade", "han", "har", "hej", "hon", "hur", "här", "i", "idag", "igen", "in", "inga", "inget", "inte", "ja", "jag", "kan", "kanske", "kommer", "kunna", "kunde", "man", "med", "mej", "men", "mig", "min", "mina", "mitt", "mot", "mycket", "måste", "ne", "nej", "ni", "nog", "nu", "när", "nån", "nåt", "någon", "något", "några", "och", "okej", "om", "oss", "på", "sa", "sen", "sedan", "sig", "sin", "sina", "sitt", "ska", "skulle", "som", "så", "till", "tack", "tror", "under", "upp", "ut", "utan", "vad", "var", "vara", "vart", "vem", "vi", "vid", "vilka", "vilken", "vill", "visst", "väl", "är", "åt", "än", "ännu", "även", "också", "ju", "dom", "de", "dej", "e", "o", "ngn", "ngt", "nånting", "nått", "mkt", "me", "va", "vem", "vems", "hallå", "hejsan", "tja", "typ", "liksom", "alls", "redan", "ens", "egentligen", "bra", "gärna"])
+STOP_SV = frozenset("""
+a alla allt alltså andra annan annat att av bara blir bli blev både då dem den denna
+dess dessa det detta dig din dina dit ditt du där efter eftersom ej eller elr en ett
+fast finns fortfarande från får få fått för förra genom gjorde gå går göra gör ha
+hade han har hej hon hur här i idag igen in inga inget inte ja jag kan kanske kommer
+kunna kunde man med mej men mig min mina mitt mot mycket måste ne nej ni nog nu när nån
+nåt någon något några och okej om oss på sa sen sedan sig sin sina sitt ska skulle
+som så till tack tror under upp ut utan vad var vara vart vem vi vid vilka vilken
+vill visst väl är åt än ännu även också ju dom de dej e o ngn ngt nånting nått mkt me
+va vems hallå hejsan tja typ liksom alls redan ens egentligen bra gärna
+""".split())
 
-STOP_EN = frozenset(["a", "about", "am", "an", "and", "any", "anyone", "are", "as", "at", "be", "been", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from", "get", "got", "had", "has", "have", "hello", "hi", "how", "i", "i'm", "if", "im", "in", "is", "it", "its", "just", "me", "my", "need", "of", "on", "or", "please", "should", "so", "some", "someone", "tell", "than", "thanks", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "too", "us", "was", "we", "were", "what", "whats", "when", "where", "which", "who", "why", "will", "with", "would", "you", "your", "hey", "dont", "don't", "cant", "can't", "there's", "want", "wants", "like", "really", "also", "yes", "no", "not", "only"])
+STOP_EN = frozenset("""
+a about am an and any anyone are as at be been being but by can could did do does doing
+for from get got had has have hello hi how i i'm if im in is it its just me my need of on
+or please should so some someone tell than thanks that the their them then there these
+they this those to too us was we were what whats when where which who why will with would
+you your hey dont don't cant can't there's want wants like really also yes no not only
+""".split())
 
 # Texting shorthand that carries no meaning for matching.
-STOP_SHORT = frozenset(["asså", "iaf", "btw", "pls", "plz", "ok", "okey"])
+STOP_SHORT = frozenset("asså iaf btw pls plz ok okey".split())
 
 PREPOSITIONS = frozenset(
-    ["i", "på", "från", "till", "utanför", "nära", "kring", "runt", "vid", "mot", "in", "at", "near", "from", "around", "of"]
+    "i på från till utanför nära kring runt vid mot in at near from around of".split()
 )
 
 # Words that point back to the previous answer ("är den på distans?").
-ANAPHORA = frozenset(["den", "det", "där", "dit", "de", "dem", "dom", "denna", "detta", "dess", "ni", "it", "there", "them", "that", "this", "they", "those", "its"])
+ANAPHORA = frozenset("den det där dit de dem dom denna detta dess ni it there them that this "
+                     "they those its".split())
 
 # Words that open a follow-up ("och i Åre då?", "what about ...").
-FOLLOWUP_OPENERS = frozenset(["och", "också", "okej", "ok", "and", "also", "what", "about"])
+FOLLOWUP_OPENERS = frozenset("och också okej ok and also what about".split())
 
 # Intents tied to fields of the knowledge format.
-WHERE = frozenset(["var", "vart", "ligger", "närmaste", "närmast", "närheten", "nära", "här", "hitta", "adress", "adressen", "where", "nearest", "near", "here", "close", "closest", "address", "located", "find"])
-HOURS = frozenset(["öppettider", "öppet", "öppen", "öppna", "tider", "stänger", "stängt", "helger", "lördag", "lördagar", "söndag", "söndagar", "kväll", "kvällar", "open", "opening", "hours", "closed", "weekend", "weekends", "saturday", "saturdays", "sunday", "sundays"])
-START = frozenset(["när", "börjar", "börja", "startar", "start", "startdatum", "nästa", "starts", "begin", "begins", "when", "next"])
-DISTANCE = frozenset(["distans", "distansen", "hemifrån", "online", "nätet", "internet", "remote", "remotely", "distance"])
-LISTING = frozenset(["vilka", "vilken", "which", "orter", "kommuner", "någonstans", "anywhere", "where", "var", "alla", "list"])
-CONTACT = frozenset(["kontakt", "kontakta", "ringa", "ring", "telefon", "mejl", "mail", "mejla", "epost", "e-post", "contact", "phone", "call", "email"])
+WHERE = frozenset("var vart ligger närmaste närmast närheten nära här hitta adress adressen "
+                  "where nearest near here close closest address located find".split())
+HOURS = frozenset("öppettider öppet öppen öppna tider stänger stängt helger lördag lördagar "
+                  "söndag söndagar kväll kvällar open opening hours closed weekend weekends "
+                  "saturday saturdays sunday sundays".split())
+START = frozenset("när börjar börja startar start startdatum nästa starts begin begins "
+                  "when next".split())
+DISTANCE = frozenset("distans distansen hemifrån online nätet internet remote remotely "
+                     "distance".split())
+LISTING = frozenset("vilka vilken which orter kommuner någonstans anywhere where var "
+                    "alla list".split())
+CONTACT = frozenset("kontakt kontakta ringa ring telefon mejl mail mejla epost e-post "
+                    "contact phone call email".split())
 
 
 def is_stop(word: str) -> bool:
