@@ -109,6 +109,25 @@ def run_navguide(
     return replies, f"{elapsed:.1f} s for {len(tests)} questions, one process (start-up included)"
 
 
+def run_in_process(
+    tests: Sequence[KnowledgeTest], knowledge: Path
+) -> tuple[list[Reply] | None, str]:
+    """The same questions through the in-process Matcher (quicker; not the contract)."""
+    try:
+        from navguide.knowledge import load_knowledge
+        from navguide.matcher import Matcher
+    except ImportError as exc:
+        return None, f"in-process matcher not importable: {exc}"
+    started = time.perf_counter()
+    matcher = Matcher(load_knowledge(knowledge)[0])
+    replies = []
+    for t in tests:
+        reply = matcher.reply(list(t.messages), t.municipality)
+        replies.append(Reply(tuple(reply.ids), bool(reply.handoff)))
+    elapsed = time.perf_counter() - started
+    return replies, f"{elapsed:.1f} s for {len(tests)} questions, in process (--in-process)"
+
+
 # ---------------------------------------------------------------- table
 
 
@@ -213,12 +232,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--failures", action="store_true", help="list navguide's failing questions")
     parser.add_argument("--no-peers", action="store_true", help="navguide alone (quick)")
     parser.add_argument("--navguide", help="command that runs navguide (default: the venv's)")
+    parser.add_argument(
+        "--in-process", action="store_true", help="call navguide.matcher directly, not the CLI"
+    )
     args = parser.parse_args(argv)
 
     tests = load_tests(args.questions)
     print(f"knowledge {args.knowledge}\nquestions {args.questions} ({len(tests)})\n")
 
-    replies, note = run_navguide(tests, args.knowledge, args.navguide)
+    if args.in_process:
+        replies, note = run_in_process(tests, args.knowledge)
+    else:
+        replies, note = run_navguide(tests, args.knowledge, args.navguide)
     ours = (
         [t.is_correct(r.ids, r.handoff) for t, r in zip(tests, replies, strict=True)]
         if replies
