@@ -44,21 +44,23 @@ class Matcher:
 
     # -- the conversation ---------------------------------------------------
 
-    def reply(self, messages: list[str], municipality: str | None = None) -> Reply:
+    def reply(
+        self, messages: list[str], municipality: str | None = None, lang: Lang = "sv"
+    ) -> Reply:
         messages = [m for m in messages if m and m.strip()][-MAX_TURNS:]
         if not messages:
-            return Reply("handoff", "sv", municipality=municipality)
+            return Reply("handoff", lang, municipality=municipality)
         if self.knowledge.municipality(municipality) is None:
             municipality = None
         history = [analyse(m, self.index) for m in messages[:-1]]
-        default_lang: Lang = history[-1].lang if history else "sv"
+        default_lang: Lang = history[-1].lang if history else lang
         last = analyse(messages[-1], self.index, default_lang)
         place_muni = last.municipality or next(
             (q.municipality for q in reversed(history) if q.municipality), None
         )
         muni = place_muni or municipality
         if history and self._is_followup(last):
-            previous = self.reply(messages[:-1], municipality)
+            previous = self.reply(messages[:-1], municipality, lang)
             followed = self._follow_up(last, history[-1], previous, muni)
             if followed:
                 return followed

@@ -1,0 +1,50 @@
+"""The app factory: `serve`, the tests and the benchmarks all build the app here."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import jinja2
+from aiohttp import web
+
+from .api import setup_api
+from .errors import error_middleware
+from .holder import KnowledgeHolder, build
+from .keys import holder_key, secret_key, settings_key, templates_key
+from .paths import web_root
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def setup_templates(app: web.Application) -> None:
+    app[templates_key] = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(web_root() / "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def setup_secret(app: web.Application, settings: Settings) -> None:
+    if settings.secret:
+        app[secret_key] = settings.secret.encode()
+    else:
+        log.warning("no `secret` set: conversations only continue on this process")
+        app[secret_key] = secrets.token_bytes(32)
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    """The whole navguide app. Raises KnowledgeRejected if the knowledge has errors."""
+    settings = settings or Settings()
+    app = web.Application(
+        middlewares=[error_middleware],
+        client_max_size=settings.max_body_bytes,
+    )
+    app[settings_key] = settings
+    app[holder_key] = KnowledgeHolder(build(settings.knowledge))
+    setup_secret(app, settings)
+    setup_templates(app)
+    setup_api(app)
+    return app

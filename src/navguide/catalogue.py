@@ -1,0 +1,22 @@
+"""The message catalogue: what navguide itself says, in Swedish and English."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+import yaml
+
+LANGS = ("sv", "en")
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    text = files("navguide").joinpath("messages.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def say(lang: str, key: str, **values: object) -> str:
+    texts = catalogue()
+    template = texts.get(lang, texts["sv"]).get(key) or texts["sv"][key]
+    return template.format(**values) if values else template

@@ -1,0 +1,185 @@
+"""The `navguide` command: serve, check, ask, test.
+
+Errors come out as one `Error: ...` line and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .evaluation import TestFileError, load_tests
+from .holder import KnowledgeRejected, build
+from .knowledge import KnowledgeDirError, errors, load_knowledge
+from .markdown import to_text
+from .render import reply_payload
+from .settings import SETTINGS, Settings, SettingsError
+
+
+class CliError(Exception):
+    """Shown to the user as one line."""
+
+
+def _default(name: str) -> object:
+    return next(s.default for s in SETTINGS if s.name == name)
+
+
+def _knowledge_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--knowledge", "-k", metavar="DIR", default=None,
+                        help=f"knowledge folder (default: {_default('knowledge')})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="navguide", description="Guidance chatbot for adult learners.")
+    parser.add_argument("--version", action="version", version=f"navguide {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the web server")
+    _knowledge_option(serve)
+    serve.add_argument("--host", default=None,
+                       help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", "-p", type=int, default=None, help="port (default 8080)")
+    serve.add_argument("--config", "-c", metavar="FILE", help="TOML file of settings")
+    serve.add_argument("--no-watch", action="store_true",
+                       help="do not reload the knowledge when its files change")
+
+    check = commands.add_parser("check", help="check a knowledge folder")
+    check.add_argument("dir", nargs="?", default=None, metavar="DIR",
+                       help=f"knowledge folder (default: {_default('knowledge')})")
+
+    ask = commands.add_parser("ask", help="answer a message from the command line")
+    _knowledge_option(ask)
+    ask.add_argument("--municipality", "-m", metavar="ID", help="the widget's municipality")
+    ask.add_argument("--json", action="store_true", help="print the reply as JSON")
+    ask.add_argument("--jsonl", action="store_true",
+                     help='read {"messages": [...], "municipality": ...} lines on stdin')
+    ask.add_argument("message", nargs="*", help="the conversation; the last one is answered")
+
+    test = commands.add_parser("test", help="run knowledge tests")
+    test.add_argument("file", help="YAML file of knowledge tests")
+    _knowledge_option(test)
+    test.add_argument("--min", type=float, default=None, metavar="ACCURACY",
+                      help="exit 1 when accuracy is below this (0-1)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except (CliError, SettingsError, KnowledgeDirError, TestFileError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except KnowledgeRejected as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"Error: the knowledge has {len(exc.problems)} error(s); "
+              "run `navguide check` for details", file=sys.stderr)
+        return 1
+
+
+def _knowledge_dir(args: argparse.Namespace) -> str:
+    return args.knowledge or str(_default("knowledge"))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    folder = args.dir or str(_default("knowledge"))
+    knowledge, problems = load_knowledge(folder)
+    for problem in problems:
+        print(problem)
+    found = errors(problems)
+    warnings = len(problems) - len(found)
+    counts = ", ".join(f"{n} {what}" for what, n in knowledge.counts().items())
+    status = "FAILED" if found else "OK"
+    print(f"{status}: {counts}; {len(found)} error(s), {warnings} warning(s)")
+    return 1 if found else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    loaded = build(_knowledge_dir(args))
+    if args.jsonl:
+        return _ask_jsonl(loaded)
+    if not args.message:
+        raise CliError("give a message, e.g. navguide ask \"Hur söker jag till komvux?\"")
+    if args.municipality and loaded.knowledge.municipality(args.municipality) is None:
+        raise CliError(f"unknown municipality {args.municipality!r}")
+    reply = loaded.matcher.reply(list(args.message), args.municipality)
+    payload = reply_payload(reply, loaded.knowledge)
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(to_text(str(payload["text"])))
+    return 0
+
+
+def _ask_jsonl(loaded) -> int:  # type: ignore[no-untyped-def]
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            messages = request["messages"]
+            if isinstance(messages, str):
+                messages = [messages]
+            if not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
+                raise TypeError("`messages` must be a list of strings")
+            municipality = request.get("municipality")
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+            print(json.dumps({"error": f"line {number}: {exc}"}), flush=True)
+            continue
+        reply = loaded.matcher.reply(messages, municipality)
+        payload = reply_payload(reply, loaded.knowledge)
+        out = {key: payload[key] for key in ("ids", "handoff", "lang", "text", "kind")}
+        out["score"] = reply.score
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from .testrun import run_tests  # only this command needs it
+
+    loaded = build(_knowledge_dir(args))
+    tests = load_tests(args.file)
+    result = run_tests(loaded.matcher, tests)
+    print(result.report(Path(args.file).name))
+    if args.min is not None and result.accuracy < args.min:
+        print(f"FAILED: accuracy {result.accuracy:.3f} is below --min {args.min}")
+        return 1
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from .app import create_app
+
+    settings = Settings.load(
+        args.config,
+        knowledge=args.knowledge,
+        host=args.host,
+        port=args.port,
+        watch=False if args.no_watch else None,
+    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(settings)
+    web.run_app(app, host=settings.host, port=settings.port, print=_print_url(settings))
+    return 0
+
+
+def _print_url(settings: Settings):  # type: ignore[no-untyped-def]
+    def show(_: str) -> None:
+        print(f"navguide serving on http://{settings.host}:{settings.port}/ (Ctrl-C to stop)")
+    return show
+
+
+COMMANDS = {"serve": cmd_serve, "check": cmd_check, "ask": cmd_ask, "test": cmd_test}

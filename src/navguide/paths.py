@@ -1,0 +1,12 @@
+"""Where the web assets (widget, templates) live: in the wheel, or the source tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def web_root() -> Path:
+    packaged = Path(__file__).parent / "web"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "web"

@@ -1,0 +1,204 @@
+"""A matcher reply as the learner sees it: Markdown text, safe HTML and cards.
+
+The chat API, the no-JavaScript page and `navguide ask` all render through
+here, so every channel says the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .catalogue import say
+from .knowledge.model import Centre, Course, Knowledge, Topic
+from .markdown import to_html
+from .matcher.reply import Reply
+
+MAX_SUGGESTIONS = 3
+
+
+def reply_payload(reply: Reply, knowledge: Knowledge) -> dict[str, object]:
+    """The reply as JSON: text, html, cards, links, suggestions."""
+    lang = reply.lang
+    text = reply_text(reply, knowledge)
+    cards: list[dict[str, object]] = []
+    for entry in reply.entries:
+        cards.append(_card(entry, knowledge, lang))
+    if reply.centre and all(e.id != reply.centre.id for e in reply.entries):
+        cards.append(_card(reply.centre, knowledge, lang))
+    return {
+        "kind": reply.kind,
+        "text": text,
+        "html": to_html(text),
+        "handoff": reply.handoff,
+        "lang": lang,
+        "ids": reply.ids,
+        "cards": cards,
+        "links": _links(reply, lang),
+        "suggestions": suggestions(reply, knowledge),
+        "municipality": reply.municipality,
+    }
+
+
+def reply_text(reply: Reply, knowledge: Knowledge) -> str:
+    lang = reply.lang
+    if reply.kind == "handoff":
+        parts = [say(lang, "handoff")]
+        if reply.centre:
+            parts.append(say(lang, "handoff_centre", name=reply.centre.text("name", lang)))
+            parts.append(_centre_lines(reply.centre, lang))
+        else:
+            parts.append(say(lang, "handoff_no_place"))
+        return "\n\n".join(parts)
+    if reply.kind == "topic":
+        topic = reply.entries[0]
+        return f"**{topic.text('title', lang)}**\n\n{topic.text('answer', lang)}"
+    if reply.kind == "centre":
+        centre = reply.entries[0]
+        assert isinstance(centre, Centre)
+        parts = [say(lang, "centre_intro", name=centre.text("name", lang)),
+                 _centre_lines(centre, lang)]
+        description = centre.text("description", lang)
+        if description:
+            parts.append(str(description))
+        return "\n\n".join(p for p in parts if p)
+    if reply.kind == "course":
+        course = reply.entries[0]
+        assert isinstance(course, Course)
+        parts = [say(lang, "course_intro", title=course.text("title", lang),
+                     provider=course.provider), _course_lines(course, knowledge, lang)]
+        if course.description:
+            parts.append(str(course.text("description", lang)))
+        return "\n\n".join(parts)
+    lines = [say(lang, "courses_intro", count=len(reply.entries))]
+    for course in reply.entries:
+        assert isinstance(course, Course)
+        facts = ", ".join(_course_facts(course, knowledge, lang))
+        lines.append(f"- [{course.text('title', lang)}]({course.url}) – {course.provider}"
+                     + (f", {facts}" if facts else ""))
+    return "\n".join(lines[:1]) + "\n\n" + "\n".join(lines[1:])
+
+
+def _centre_lines(centre: Centre, lang: str) -> str:
+    lines = []
+    if centre.address:
+        lines.append(f"- {say(lang, 'address')}: {centre.address}")
+    hours = centre.text("hours", lang)
+    if hours:
+        lines.append(f"- {say(lang, 'hours')}: {hours}")
+    if centre.phone:
+        lines.append(f"- {say(lang, 'phone')}: [{centre.phone}](tel:{_tel(centre.phone)})")
+    if centre.email:
+        lines.append(f"- {say(lang, 'email')}: [{centre.email}](mailto:{centre.email})")
+    if centre.url:
+        lines.append(f"- {say(lang, 'web')}: [{centre.url}]({centre.url})")
+    return "\n".join(lines)
+
+
+def _course_facts(course: Course, knowledge: Knowledge, lang: str) -> list[str]:
+    facts = []
+    municipality = knowledge.municipality(course.municipality)
+    if course.distance:
+        facts.append(say(lang, "distance"))
+    elif municipality:
+        facts.append(municipality.name)
+    if course.start == "rolling":
+        facts.append(say(lang, "start_rolling"))
+    elif isinstance(course.start, date):
+        facts.append(f"{say(lang, 'start').lower()} {course.start.isoformat()}")
+    return facts
+
+
+def _course_lines(course: Course, knowledge: Knowledge, lang: str) -> str:
+    lines = []
+    municipality = knowledge.municipality(course.municipality)
+    where = say(lang, "distance") if course.distance else say(lang, "on_site")
+    if municipality:
+        where = f"{municipality.name}, {where}"
+    lines.append(f"- {say(lang, 'place')}: {where}")
+    if course.start == "rolling":
+        lines.append(f"- {say(lang, 'start')}: {say(lang, 'start_rolling')}")
+    elif isinstance(course.start, date):
+        lines.append(f"- {say(lang, 'start')}: {course.start.isoformat()}")
+    if course.apply_by:
+        lines.append(f"- {say(lang, 'apply_by')}: {course.apply_by.isoformat()}")
+    if course.length:
+        lines.append(f"- {say(lang, 'length')}: {course.length}")
+    if course.pace:
+        lines.append(f"- {say(lang, 'pace', pace=course.pace)}")
+    lines.append(f"- [{say(lang, 'read_more')}]({course.url})")
+    return "\n".join(lines)
+
+
+def _tel(phone: str) -> str:
+    return "".join(c for c in phone if c.isdigit() or c == "+")
+
+
+def _card(entry: Topic | Course | Centre, knowledge: Knowledge, lang: str) -> dict[str, object]:
+    card: dict[str, object] = {"type": entry.kind, "id": entry.id}
+    if isinstance(entry, Topic):
+        card |= {"title": entry.text("title", lang), "html": to_html(entry.text("answer", lang))}
+    elif isinstance(entry, Centre):
+        municipality = knowledge.municipality(entry.municipality)
+        card |= {
+            "name": entry.text("name", lang),
+            "municipality": municipality.name if municipality else None,
+            "address": entry.address,
+            "hours": entry.text("hours", lang),
+            "phone": entry.phone,
+            "phone_href": f"tel:{_tel(entry.phone)}" if entry.phone else None,
+            "email": entry.email,
+            "email_href": f"mailto:{entry.email}" if entry.email else None,
+            "url": entry.url,
+            "services": list(entry.services),
+            "html": to_html(str(entry.text("description", lang) or "")),
+        }
+    else:
+        municipality = knowledge.municipality(entry.municipality)
+        start = entry.start.isoformat() if isinstance(entry.start, date) else entry.start
+        card |= {
+            "title": entry.text("title", lang),
+            "provider": entry.provider,
+            "category": entry.category,
+            "municipality": municipality.name if municipality else None,
+            "distance": entry.distance,
+            "pace": entry.pace,
+            "start": start,
+            "apply_by": entry.apply_by.isoformat() if entry.apply_by else None,
+            "length": entry.length,
+            "url": entry.url,
+            "html": to_html(str(entry.text("description", lang) or "")),
+        }
+    return card
+
+
+def _links(reply: Reply, lang: str) -> list[dict[str, str]]:
+    links = []
+    for entry in reply.entries[:1]:
+        if isinstance(entry, Topic):
+            links += [{"title": link.title, "url": link.url} for link in entry.links]
+        elif entry.url:
+            links.append({"title": str(entry.text("title", lang)), "url": entry.url})
+    return links
+
+
+def suggestions(reply: Reply, knowledge: Knowledge) -> list[dict[str, str]]:
+    """Follow-up questions offered as buttons: each a label and the message it sends."""
+    lang = reply.lang
+    found: list[str] = []
+    main = reply.entries[0] if reply.entries else None
+    if isinstance(main, Topic):
+        for related in main.related:
+            entry = knowledge.entry(related)
+            if isinstance(entry, Topic):
+                questions = entry.text("questions", lang)
+                found.append(questions[0] if questions else entry.text("title", lang))
+        if not reply.municipality:
+            found.append(say(lang, "suggest_centre"))
+    elif reply.kind == "course":
+        found += [say(lang, "suggest_start"), say(lang, "suggest_distance")]
+    elif reply.kind == "centre":
+        found += [say(lang, "suggest_hours"), say(lang, "suggest_counsellor")]
+    elif reply.kind == "handoff":
+        found.append(say(lang, "suggest_counsellor"))
+    unique = list(dict.fromkeys(str(f) for f in found))[:MAX_SUGGESTIONS]
+    return [{"label": text, "message": text} for text in unique]
