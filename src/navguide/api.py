@@ -20,7 +20,8 @@ LANGS = ("sv", "en")
 async def read_json(request: web.Request) -> dict:
     """The request's JSON object, or an ApiError saying what is wrong with it."""
     if request.content_type != "application/json":
-        raise ApiError(415, "unsupported_media_type", "Send JSON with Content-Type: application/json.")
+        raise ApiError(415, "unsupported_media_type",
+                       "Send JSON with Content-Type: application/json.")
     limit = request.app[settings_key].max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, "body_too_large", f"The body is over {limit} bytes.")

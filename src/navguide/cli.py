@@ -170,7 +170,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         watch=False if args.no_watch else None,
     )
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
     web.run_app(app, host=settings.host, port=settings.port, print=_print_url(settings))
     return 0
