@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import uuid
 
 from aiohttp import web
 
@@ -82,18 +84,20 @@ async def chat(request: web.Request) -> web.Response:
     reply = loaded.matcher.reply(messages, municipality or remembered, lang)
     payload = reply_payload(reply, loaded.knowledge)
     payload["context"] = make_context(secret, messages, reply.municipality)
+    # A random id per reply, so feedback can name the reply without naming the learner.
+    payload["reply_id"] = uuid.uuid4().hex
     return web.json_response(payload)
 
 
 async def feedback(request: web.Request) -> web.Response:
     data = await read_json(request)
-    ids = data.get("ids")
+    reply_id = data.get("reply_id")
     helpful = data.get("helpful")
+    if not isinstance(reply_id, str) or not re.fullmatch(r"[0-9a-f]{32}", reply_id):
+        raise ApiError(400, "invalid_feedback", "`reply_id` must be the id the reply gave.")
     if not isinstance(helpful, bool):
         raise ApiError(400, "invalid_feedback", "`helpful` must be true or false.")
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or len(ids) > 20:
-        raise ApiError(400, "invalid_feedback", "`ids` must be the list of ids the reply showed.")
-    log.info("feedback helpful=%s ids=%s", helpful, ",".join(ids))
+    log.info("feedback reply=%s helpful=%s", reply_id, helpful)
     return web.json_response({"ok": True})
 
 

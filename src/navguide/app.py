@@ -9,9 +9,11 @@ import jinja2
 from aiohttp import web
 
 from .api import setup_api
+from .counsellor import setup_counsellor
 from .errors import error_middleware
 from .holder import KnowledgeHolder, build
 from .keys import holder_key, secret_key, settings_key, templates_key
+from .pages import setup_pages
 from .paths import web_root
 from .settings import Settings
 
@@ -47,4 +49,6 @@ def create_app(settings: Settings | None = None) -> web.Application:
     setup_secret(app, settings)
     setup_templates(app)
     setup_api(app)
+    setup_pages(app)
+    setup_counsellor(app)
     return app
