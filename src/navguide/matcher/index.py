@@ -7,10 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..knowledge.model import Centre, Course, Knowledge, Topic
+from ..text import lexicon
 from ..text.lexicon import is_stop
 from ..text.normalize import fold, words
 from .places import Gazetteer
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, key_en, key_sv
 
 Entry = Topic | Course | Centre
 
@@ -22,14 +23,16 @@ WEIGHTS = {
     "answer": 0.3, "description": 0.3, "hours": 0.2,
 }
 PART_FACTOR = 0.5  # the parts of a compound count half
+FIELD_WORD_WEIGHT = 0.8  # "öppettider" is answered by a centre that has `hours`
 
 
 @dataclass(slots=True)
 class Doc:
     entry: Entry
     weights: dict[str, float] = field(default_factory=dict)
-    phrases: list[str] = field(default_factory=list)  # folded questions and titles
+    phrases: list[frozenset[str]] = field(default_factory=list)  # keys of each question, title
     places: set[str] = field(default_factory=set)  # folded place words its texts name
+    name_places: set[str] = field(default_factory=set)  # ... and its name names
 
     @property
     def id(self) -> str:
@@ -58,6 +61,26 @@ def _texts(entry: Entry) -> list[tuple[str, str, str]]:
     return out
 
 
+def _field_words(entry: Entry) -> set[str]:
+    """Keys of the general words an entry answers by having a field of the format."""
+    intents: list[frozenset[str]] = []
+    if isinstance(entry, Centre):
+        intents.append(lexicon.WHERE)
+        if entry.hours:
+            intents.append(lexicon.HOURS)
+        if entry.phone or entry.email:
+            intents.append(lexicon.CONTACT)
+    elif isinstance(entry, Course):
+        if entry.start:
+            intents.append(lexicon.START)
+        if entry.distance:
+            intents.append(lexicon.DISTANCE)
+    return {
+        key for words_ in intents for w in words_ if not is_stop(w)
+        for key in (key_sv(w), key_en(w))
+    }
+
+
 class Index:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
@@ -73,19 +96,28 @@ class Index:
             keyed: list[tuple[str, float]] = []
             for name, lang, text in _texts(entry):
                 weight = WEIGHTS[name]
-                tokens = words(text)
-                for token in tokens:
+                phrase = set()
+                for token in words(text):
                     if fold(token) in place_words:
                         doc.places.add(fold(token))
-                    if is_stop(token) or len(token) < 2:
+                        doc.name_places.update({fold(token)} if name == "name" else ())
+                    if is_stop(token):
                         continue
-                    keyed.append((self.vocabulary.add(token, lang), weight))
-                if name in ("title", "questions", "name", "keywords"):
-                    doc.phrases.append(" ".join(fold(t) for t in tokens if not is_stop(t)))
+                    key = self.vocabulary.add(token, lang)
+                    keyed.append((key, weight))
+                    phrase.add(key)
+                if name in ("title", "questions", "name", "keywords") and phrase:
+                    doc.phrases.append(frozenset(phrase))
             raw.append(keyed)
             self.docs.append(doc)
+        for group in knowledge.synonyms:
+            for term in group:
+                for token in words(term):
+                    if not is_stop(token):
+                        self.vocabulary.add(token, "sv")
         self.vocabulary.freeze()
         for doc, keyed in zip(self.docs, raw, strict=True):
+            keyed += [(key, FIELD_WORD_WEIGHT) for key in _field_words(doc.entry)]
             for key, weight in keyed:
                 if weight > doc.weights.get(key, 0.0):
                     doc.weights[key] = weight
@@ -118,7 +150,7 @@ class Index:
             terms = []
             for term in group:
                 keys = tuple(
-                    self.vocabulary.lookup(w)[0][0] for w in words(term) if not is_stop(w)
+                    self.vocabulary.lookup(w).keys[0] for w in words(term) if not is_stop(w)
                 )
                 if keys:
                     terms.append(keys)

@@ -1,34 +1,40 @@
 """The matcher: from the conversation so far to one reply.
 
-Scores every entry by the learner's words (rare words count more, words in
-questions and titles more than in explanations), weighs in the place the
-learner named, then routes: a guidance topic, the local lärcentrum, one
-course, a course search, or an honest hand-off when nothing fits well.
+Scores every entry by the learner's words, weighs in the place the learner
+named, then routes: a guidance topic, the local lärcentrum, one course, a
+course search, or an honest hand-off when nothing fits well.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from rapidfuzz import fuzz
-
-from ..knowledge.model import Centre, Course, Knowledge, Topic
+from ..knowledge.model import CATEGORIES, Centre, Course, Knowledge
+from ..text import lexicon
 from ..text.language import Lang
 from ..text.normalize import fold
 from .index import Doc, Index
-from .query import Query, Term, analyse, folded_content
+from .query import Query, Term, analyse
 from .reply import Reply
+from .scoring import coverage, phrase_fit
+from .vocabulary import key_en, key_sv
 
 MAX_TURNS = 4
 LOCAL_BOOST = 1.4  # an entry of the learner's municipality
 ELSEWHERE = 0.45  # an entry of another municipality
+UNPLACED = 0.8  # a municipality's own entry when the learner's municipality is unknown
 PLACE_BOOST = 1.2  # a centre whose texts name the learner's place
-FUZZY_SHARE = 0.25  # how much whole-question similarity adds to word overlap
+PHRASE_SHARE = 0.4  # how much the closest single question counts beside word overlap
 CANDIDATES = 25
-SEARCH_RATIO = 0.7  # courses this close to the best are listed with it
+SEARCH_RATIO = 0.6  # courses this close to the best are listed with it
+COURSE_FIT = 0.55  # a course search must match this much of the subject words
 MAX_COURSES = 10
+CENTRE_RATIO = 0.5  # a named place's centre wins when this close to a general topic
 HANDOFF_SCORE = 0.33  # below this share of the message matched: hand off
 HISTORY_WEIGHT = 0.5
+
+_CENTRE_INTENTS = {"where", "hours", "contact"}
 
 
 @dataclass
@@ -41,6 +47,12 @@ class Matcher:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
         self.index = Index(knowledge)
+        self._positions = {d.id: i for i, d in enumerate(self.index.docs)}
+        self._courses = [i for i, d in enumerate(self.index.docs) if d.entry.kind == "course"]
+        self._category_keys = {
+            k: c for c in CATEGORIES if c != "other" for k in (key_sv(c), key_en(c))
+        }
+        self._course_keys = {k for w in lexicon.COURSE for k in (key_sv(w), key_en(w))}
 
     # -- the conversation ---------------------------------------------------
 
@@ -64,7 +76,7 @@ class Matcher:
             followed = self._follow_up(last, history[-1], previous, muni)
             if followed:
                 return followed
-        return self._answer(last, muni, explicit=place_muni is not None)
+        return self._answer(last, muni, named=bool(last.places), placed=place_muni is not None)
 
     def _is_followup(self, last: Query) -> bool:
         content = last.content
@@ -81,14 +93,14 @@ class Matcher:
     ) -> Reply | None:
         main = previous.entries[0] if previous.entries else None
         if last.places and previous.kind in ("topic", "centre", "handoff"):
-            own = self._answer(last, muni, explicit=True)
+            own = self._answer(last, muni, named=True, placed=True)
             if own.kind != "handoff" and own.score >= 0.6:
                 return own
             centre = self._local_centre(last, muni)
             if centre:
                 return self._reply_with("centre", [centre], last, muni, own.score)
         if isinstance(main, Course) and not last.places:
-            if last.intents & {"where", "hours", "contact"} and main.municipality:
+            if last.intents & _CENTRE_INTENTS and main.municipality:
                 centre = self._local_centre(last, main.municipality)
                 if centre:
                     return self._reply_with("centre", [centre], last, main.municipality, 1.0)
@@ -96,7 +108,7 @@ class Matcher:
                 return self._reply_with("course", [main], last, muni, previous.score,
                                         focus=_focus(last))
         if isinstance(main, Centre) and not last.places and last.intents & {
-            "anaphora", "hours", "where", "contact"
+            "anaphora", *_CENTRE_INTENTS
         }:
             return self._reply_with("centre", [main], last, muni, previous.score,
                                     focus=_focus(last))
@@ -104,76 +116,158 @@ class Matcher:
                        set(last.intents))
         seen = {t.word for t in last.terms}
         merged.terms += [
-            Term(t.word, t.keys, t.weight * HISTORY_WEIGHT, t.known)
+            Term(t.word, t.keys, t.weight * HISTORY_WEIGHT, t.known, t.alts, t.partial, t.extra)
             for t in before.terms if t.word not in seen and t.known
         ]
-        return self._answer(merged, muni, explicit=bool(last.places or before.places))
+        placed = bool(last.places or before.places)
+        return self._answer(merged, muni, named=placed, placed=placed)
 
     # -- one message --------------------------------------------------------
 
-    def _answer(self, query: Query, muni: str | None, explicit: bool) -> Reply:
+    def _answer(self, query: Query, muni: str | None, named: bool, placed: bool) -> Reply:
+        """Route one (possibly merged) message.
+
+        `named`: the message itself names a place; `placed`: the conversation does.
+        """
         ranked = self.rank(query, muni)
         if not ranked:
             return self._handoff(query, muni)
         best = ranked[0]
         entry = best.doc.entry
-        if isinstance(entry, Centre) or (
-            muni and query.intents & {"where", "hours", "contact"} and not isinstance(entry, Course)
-            and not (isinstance(entry, Topic) and entry.municipality == muni)
-        ):
-            centre = self._local_centre(query, muni, ranked) if muni else entry
-            if isinstance(centre, Centre) and best.score >= HANDOFF_SCORE * 0.7:
-                return self._reply_with("centre", [centre], query, muni, best.score, ranked)
+        courses = self._course_search(query, muni, placed, ranked)
+        if courses:
+            return courses
+        centre = self._centre_route(query, muni, named, ranked)
+        if centre:
+            return centre
         if best.score < HANDOFF_SCORE:
             return self._handoff(query, muni, best.score, ranked)
         if isinstance(entry, Course):
-            return self._courses(query, muni, ranked)
+            return self._reply_with("course", [entry], query, muni, best.score, ranked)
         return self._reply_with("topic", [entry], query, muni, best.score, ranked)
 
     def rank(self, query: Query, muni: str | None) -> list[Scored]:
+        """Entries by how much of the message they answer, best first (top few only)."""
         index = self.index
-        mass = sum(
-            t.weight * max((index.idf_of(k) for k in t.keys), default=index.max_idf)
-            for t in query.content
-        )
-        if mass <= 0:
-            return []
-        totals: dict[int, float] = {}
-        for term in query.terms:
-            best: dict[int, float] = {}
-            for key in term.keys:
-                idf = index.idf.get(key)
-                if idf is None:
-                    continue
-                for i, weight in index.postings[key]:
-                    value = idf * weight
-                    if value > best.get(i, 0.0):
-                        best[i] = value
-            for i, value in best.items():
-                totals[i] = totals.get(i, 0.0) + value * term.weight
         place = query.places[-1].place if query.places else None
         scored = []
-        for i, total in totals.items():
+        for i, score in coverage(index, query.terms).items():
             doc = index.docs[i]
-            score = min(total / mass, 1.0)
-            if muni and doc.municipality:
-                score *= LOCAL_BOOST if doc.municipality == muni else ELSEWHERE
-            if place and isinstance(doc.entry, Centre) and place in doc.places:
-                score *= PLACE_BOOST
-            scored.append(Scored(doc, score))
+            scored.append(Scored(doc, score * self._placement(doc, muni, place)))
         scored.sort(key=lambda s: s.score, reverse=True)
         top = scored[:CANDIDATES]
-        text = folded_content(query)
-        if text:
-            for s in top:
-                similarity = max(
-                    (fuzz.token_set_ratio(text, p) for p in s.doc.phrases), default=0.0
-                ) / 100
-                s.score *= 1 - FUZZY_SHARE + FUZZY_SHARE * similarity * 1.3
-            top.sort(key=lambda s: s.score, reverse=True)
+        for s in top:
+            fit = phrase_fit(index, query.terms, s.doc)
+            s.score = (1 - PHRASE_SHARE) * s.score + PHRASE_SHARE * fit * min(s.score * 2, 1.0)
+        top.sort(key=lambda s: s.score, reverse=True)
         return top
 
+    @staticmethod
+    def _placement(doc: Doc, muni: str | None, place: str | None) -> float:
+        factor = 1.0
+        if doc.municipality:
+            if muni:
+                factor = LOCAL_BOOST if doc.municipality == muni else ELSEWHERE
+            elif doc.entry.kind != "course":
+                factor = UNPLACED
+        if place and isinstance(doc.entry, Centre) and place in doc.places:
+            factor *= PLACE_BOOST
+        return factor
+
     # -- routes ---------------------------------------------------------------
+
+    def _course_search(
+        self, query: Query, muni: str | None, placed: bool, ranked: list[Scored]
+    ) -> Reply | None:
+        """Courses filtered by what the learner said: subject, category, place, distance."""
+        category = self._category(query)
+        asks_courses = any(set(t.keys) & self._course_keys for t in query.terms)
+        best = ranked[0]
+        if not (isinstance(best.doc.entry, Course) or category or asks_courses):
+            return None
+        subject = [t for t in query.terms if not self._is_filter_term(t)]
+        distance = "distance" in query.intents
+        pool = [
+            i for i in self._courses
+            if self._fits(self.index.docs[i].entry, category, muni if placed else None, distance)
+        ]
+        if not pool:
+            return None
+        if subject:
+            scores = coverage(self.index, subject)
+            found = [
+                Scored(self.index.docs[i], scores[i] * self._placement(self.index.docs[i], muni,
+                                                                       None))
+                for i in pool if scores.get(i, 0.0) > 0
+            ]
+            found.sort(key=lambda s: s.score, reverse=True)
+            if not found or found[0].score < COURSE_FIT:
+                return None
+            top = found[0].score
+            shown = [s for s in found if s.score >= top * SEARCH_RATIO]
+            fit = min(top, 1.0)
+        else:
+            listing = query.intents & {"listing"} or asks_courses
+            if not (listing and (category or placed)):
+                return None
+            shown = [Scored(self.index.docs[i], 1.0) for i in pool]
+            shown.sort(key=lambda s: _start_order(s.doc.entry))
+            fit = 1.0
+        if not isinstance(best.doc.entry, Course) and best.score > fit + 0.15 and not (
+            query.intents & {"listing"} or placed
+        ):
+            return None  # a guidance topic answers this better than any course
+        entries = [s.doc.entry for s in shown[:MAX_COURSES]]
+        kind = "course" if len(entries) == 1 else "courses"
+        return self._reply_with(kind, entries, query, muni, fit, ranked)
+
+    def _category(self, query: Query) -> str | None:
+        for term in query.terms:
+            for key in (*term.keys, *term.alts):
+                if key in self._category_keys:
+                    return self._category_keys[key]
+        return None
+
+    def _is_filter_term(self, term: Term) -> bool:
+        keys = {*term.keys, *term.alts}
+        return bool(keys & self._course_keys or keys & self._category_keys.keys()) or bool(
+            keys & _intent_word_keys()
+        )
+
+    @staticmethod
+    def _fits(course: Course, category: str | None, muni: str | None, distance: bool) -> bool:
+        if category and course.category != category:
+            return False
+        if distance and not course.distance:
+            return False
+        return not muni or course.municipality == muni or course.distance
+
+    def _centre_route(
+        self, query: Query, muni: str | None, named: bool, ranked: list[Scored]
+    ) -> Reply | None:
+        if not muni:
+            best = ranked[0]
+            if isinstance(best.doc.entry, Centre) and best.score >= HANDOFF_SCORE:
+                return self._reply_with("centre", [best.doc.entry], query, None, best.score,
+                                        ranked)
+            return None
+        centre = self._local_centre(query, muni, ranked)
+        if centre is None:
+            return None
+        best = ranked[0]
+        entry = best.doc.entry
+        own = next((s.score for s in ranked if s.doc.id == centre.id), 0.0)
+        local_entry = getattr(entry, "municipality", None) == muni and not isinstance(entry, Centre)
+        if isinstance(entry, Centre) or (
+            not local_entry and (
+                query.intents & _CENTRE_INTENTS
+                or (named and own >= CENTRE_RATIO * best.score)
+            )
+        ):
+            score = max(own, best.score) if query.intents & _CENTRE_INTENTS else own
+            if score >= HANDOFF_SCORE * 0.7:
+                return self._reply_with("centre", [centre], query, muni, score, ranked)
+        return None
 
     def _local_centre(
         self, query: Query, muni: str | None, ranked: list[Scored] | None = None
@@ -188,28 +282,13 @@ class Matcher:
         name = self.knowledge.municipality(muni)
         main_name = fold(name.name.casefold()) if name else ""
 
-        def preference(centre: Centre) -> tuple[float, float, float]:
-            doc = self.index.docs[self._doc_index(centre.id)]
-            names_place = 1.0 if place and place in doc.places else 0.0
-            is_main = 1.0 if main_name and main_name in fold(centre.name.casefold()) else 0.0
-            return (names_place, by_score.get(centre.id, 0.0), is_main)
+        def preference(centre: Centre) -> tuple[int, float, int]:
+            doc = self.index.docs[self._positions[centre.id]]
+            names_place = 2 if place in doc.name_places else 1 if place in doc.places else 0
+            is_main = 1 if main_name and main_name in fold(centre.name.casefold()) else 0
+            return (names_place, by_score.get(centre.id, 0.0) + 0.1 * is_main, is_main)
 
         return max(centres, key=preference)
-
-    def _doc_index(self, entry_id: str) -> int:
-        if not hasattr(self, "_positions"):
-            self._positions = {d.id: i for i, d in enumerate(self.index.docs)}
-        return self._positions[entry_id]
-
-    def _courses(self, query: Query, muni: str | None, ranked: list[Scored]) -> Reply:
-        courses = [s for s in ranked if isinstance(s.doc.entry, Course)]
-        if "distance" in query.intents:
-            remote = [s for s in courses if s.doc.entry.distance]  # type: ignore[union-attr]
-            courses = remote or courses
-        top = courses[0].score
-        shown = [s for s in courses if s.score >= top * SEARCH_RATIO][:MAX_COURSES]
-        kind = "course" if len(shown) == 1 else "courses"
-        return self._reply_with(kind, [s.doc.entry for s in shown], query, muni, top, ranked)
 
     def _handoff(
         self, query: Query, muni: str | None, score: float = 0.0,
@@ -244,3 +323,20 @@ def _focus(query: Query) -> str | None:
         if intent in query.intents:
             return intent
     return None
+
+
+def _start_order(course: Course) -> tuple[int, date | str]:
+    if isinstance(course.start, date):
+        return (0, course.start)
+    return (1, course.title)
+
+
+_INTENT_KEYS: set[str] = set()
+
+
+def _intent_word_keys() -> set[str]:
+    if not _INTENT_KEYS:
+        words = (lexicon.WHERE | lexicon.HOURS | lexicon.START | lexicon.DISTANCE
+                 | lexicon.LISTING | lexicon.CONTACT)
+        _INTENT_KEYS.update(k for w in words for k in (key_sv(w), key_en(w)))
+    return _INTENT_KEYS

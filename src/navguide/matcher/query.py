@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
+from functools import cache
 
 from ..text import lexicon
 from ..text.language import Lang, detect
 from ..text.lexicon import is_stop
-from ..text.normalize import fold, words_with_case
+from ..text.normalize import words_with_case
 from .index import Index
 from .places import PlaceHit
+from .vocabulary import key_en, key_sv
 
-SYNONYM_WEIGHT = 0.8
+STORY_WEIGHT = 0.55  # words outside the question sentence of a long message
+LONG_MESSAGE = 14  # words; shorter messages are taken whole
+RARE_WHOLE = 3  # a compound found in fewer entries than this is matched by its parts
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass(frozen=True, slots=True)
 class Term:
     word: str
     keys: tuple[str, ...]
-    weight: float = 1.0
+    weight: float = 1.0  # how much the word matters in the message
     known: bool = True
+    alts: tuple[str, ...] = ()  # keys of its synonyms
+    partial: bool = False  # known only as the parts of a compound
+    extra: bool = False  # added by a synonym phrase, not typed as such
 
 
 @dataclass
@@ -33,7 +42,7 @@ class Query:
 
     @property
     def content(self) -> list[Term]:
-        return [t for t in self.terms if t.weight >= 1.0]
+        return [t for t in self.terms if not t.extra]
 
     @property
     def unknown(self) -> list[Term]:
@@ -44,7 +53,7 @@ class Query:
         return self.places[-1].municipality if self.places else None
 
     def keys(self) -> set[str]:
-        return {k for t in self.terms for k in t.keys}
+        return {k for t in self.terms for k in (*t.keys, *t.alts)}
 
 
 _INTENTS = {
@@ -54,50 +63,96 @@ _INTENTS = {
 }
 
 
+@cache
+def _intent_keys() -> dict[str, frozenset[str]]:
+    """Intent words as keys, so "öppetider" (misspelt) still asks for hours."""
+    return {
+        name: frozenset(k for w in vocab if not is_stop(w) for k in (key_sv(w), key_en(w)))
+        for name, vocab in _INTENTS.items()
+    }
+
+
 def analyse(text: str, index: Index, default_lang: Lang = "sv") -> Query:
     typed = words_with_case(text)
     lowered = [w.casefold() for w in typed]
     query = Query(text=text, lang=detect(lowered, default_lang), words=lowered)
     query.places = index.gazetteer.find(typed)
     in_place = {i for hit in query.places for i in range(hit.start, hit.end)}
-    query.intents = {name for name, vocab in _INTENTS.items() if vocab & set(lowered)}
-    if lowered and lowered[0] in lexicon.FOLLOWUP_OPENERS:
-        query.intents.add("opener")
-    tokens = [w for i, w in enumerate(lowered) if i not in in_place]
+    weights = _word_weights(text, len(typed))
+    tokens = [(w, weights[i]) for i, w in enumerate(lowered) if i not in in_place]
     query.terms = _terms(tokens, index)
     _expand_synonyms(query, index)
+    query.intents = {name for name, vocab in _INTENTS.items() if vocab & set(lowered)}
+    keys = query.keys()
+    query.intents |= {name for name, vocab in _intent_keys().items() if vocab & keys}
+    if lowered and lowered[0] in lexicon.FOLLOWUP_OPENERS:
+        query.intents.add("opener")
     return query
 
 
-def _terms(tokens: list[str], index: Index) -> list[Term]:
+def _word_weights(text: str, count: int) -> list[float]:
+    """In a long message the question counts; the story around it counts less."""
+    if count < LONG_MESSAGE:
+        return [1.0] * count
+    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    sizes = [len(words_with_case(s)) for s in sentences]
+    asked = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
+    focus = set(asked) if asked else {len(sentences) - 1}
+    weights: list[float] = []
+    for i, size in enumerate(sizes):
+        weights += [1.0 if i in focus else STORY_WEIGHT] * size
+    return (weights + [1.0] * count)[:count]
+
+
+def _terms(tokens: list[tuple[str, float]], index: Index) -> list[Term]:
     vocabulary = index.vocabulary
     terms: list[Term] = []
     i = 0
     while i < len(tokens):
-        word = tokens[i]
-        if i + 1 < len(tokens) and vocabulary.knows_surface(word + tokens[i + 1]):
-            joined = word + tokens[i + 1]  # "yrkes vux" -> "yrkesvux"
-            terms.append(Term(joined, vocabulary.lookup(joined)[0]))
+        word, weight = tokens[i]
+        if i + 1 < len(tokens) and vocabulary.knows_surface(word + tokens[i + 1][0]):
+            joined = word + tokens[i + 1][0]  # "yrkes vux" -> "yrkesvux"
+            terms.append(Term(joined, vocabulary.lookup(joined).keys, weight))
             i += 2
             continue
         i += 1
-        if is_stop(word) or (len(word) < 2 and not word.isdigit()):
+        if is_stop(word):
             continue
-        keys, known = vocabulary.lookup(word)
-        terms.append(Term(word, keys, 1.0, known))
+        found = vocabulary.lookup(word)
+        if not found.known and (word.isdigit() or len(word) < 2):
+            continue  # a number or a letter the knowledge does not use
+        parts = _rare_compound(word, found.keys, index)
+        if parts:
+            # "kockutbildningar": the knowledge says "kock" and "utbildning"
+            # far more often than the whole, so each part is a term of its own.
+            terms += [Term(word, (part, *found.keys), weight) for part in parts]
+            continue
+        terms.append(Term(word, found.keys, weight, found.known, partial=found.partial))
     return terms
+
+
+def _rare_compound(word: str, keys: tuple[str, ...], index: Index) -> tuple[str, ...]:
+    if len(word) < 8 or len(keys) != 1:
+        return ()
+    if len(index.postings.get(keys[0], ())) >= RARE_WHOLE:
+        return ()
+    parts = index.vocabulary.split(word)
+    if not parts or any(p not in index.postings for p in parts):
+        return ()
+    return parts
 
 
 def _expand_synonyms(query: Query, index: Index) -> None:
     present = query.keys()
-    added: set[str] = set()
     for group in index.synonyms:
-        if any(set(term) <= present for term in group):
-            for term in group:
-                if len(term) == 1 and term[0] not in present and term[0] not in added:
-                    added.add(term[0])
-                    query.terms.append(Term(term[0], term, SYNONYM_WEIGHT))
-
-
-def folded_content(query: Query) -> str:
-    return " ".join(fold(t.word) for t in query.content)
+        triggers = [term for term in group if set(term) <= present]
+        if not triggers:
+            continue
+        alts = tuple(k for term in group if len(term) == 1 for k in term)
+        single = {k for term in triggers if len(term) == 1 for k in term}
+        for n, term in enumerate(query.terms):
+            if set(term.keys) & single:
+                extra = tuple(k for k in alts if k not in term.keys and k not in term.alts)
+                query.terms[n] = replace(term, alts=term.alts + extra)
+        if not single:  # only a phrase ("svenska för invandrare") asked for the group
+            query.terms.append(Term(" ".join(alts), alts, extra=True))

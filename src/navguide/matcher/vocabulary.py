@@ -8,6 +8,8 @@ known word, with a cut-off that grows with the word's length.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rapidfuzz import fuzz, process
 
 from ..text.lexicon import is_stop
@@ -17,12 +19,28 @@ from ..text.stem import stem_en, stem_sv
 MIN_PART = 3
 
 
+def _number(word: str) -> str | None:
+    """Numbers of one shape are one key: an age "58" meets "över 50", a year meets a year.
+
+    One-digit numbers stay themselves: they name course levels ("Matematik 2").
+    """
+    if word.isdigit() and len(word) > 1:
+        return f"#{len(word)}"
+    return None
+
+
 def key_sv(word: str) -> str:
-    return fold(stem_sv(word))
+    return _number(word) or fold(stem_sv(word))
 
 
 def key_en(word: str) -> str:
-    return stem_en(fold(word))
+    return _number(word) or stem_en(fold(word))
+
+
+class Found(NamedTuple):
+    keys: tuple[str, ...]
+    known: bool
+    partial: bool = False
 
 
 class Vocabulary:
@@ -30,7 +48,7 @@ class Vocabulary:
         self.surface: dict[str, set[str]] = {}  # folded word -> keys
         self.keys: set[str] = set()
         self._choices: list[str] = []
-        self._cache: dict[str, tuple[tuple[str, ...], bool]] = {}
+        self._cache: dict[str, Found] = {}
 
     def add(self, word: str, lang: str) -> str:
         """Record a knowledge word; returns its key."""
@@ -62,7 +80,7 @@ class Vocabulary:
                         return best
         return best
 
-    def lookup(self, word: str) -> tuple[tuple[str, ...], bool]:
+    def lookup(self, word: str) -> Found:
         """The keys of a learner's word and whether the knowledge knows it."""
         cached = self._cache.get(word)
         if cached is None:
@@ -71,23 +89,26 @@ class Vocabulary:
                 self._cache[word] = cached
         return cached
 
-    def _lookup(self, word: str) -> tuple[tuple[str, ...], bool]:
+    def _lookup(self, word: str) -> Found:
         folded = fold(word)
         # A stem is trusted only when long enough not to collide ("väder" -> "vad").
-        candidates = {k for k in (key_sv(word), key_sv(folded), key_en(word)) if len(k) >= 4}
+        candidates = {
+            k for k in (key_sv(word), key_sv(folded), key_en(word))
+            if len(k) >= 4 or k.startswith("#")
+        }
         known = candidates & self.keys
         if folded in self.surface:
-            return tuple(self.surface[folded] | known), True
+            return Found(tuple(self.surface[folded] | known), True)
         if known:
-            return tuple(known), True
+            return Found(tuple(known), True)
         corrected = self.correct(folded)
         if corrected:
-            return tuple(self.surface[corrected]), True
+            return Found(tuple(self.surface[corrected]), True)
         if len(folded) >= 6:
             parts = self.split(folded)
             if parts:
-                return parts, True
-        return (key_sv(folded),), False
+                return Found(parts, True, partial=True)
+        return Found((key_sv(folded),), False)
 
     def correct(self, folded: str) -> str | None:
         """The nearest known word to a misspelt one, if near enough to trust."""

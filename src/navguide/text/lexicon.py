@@ -10,13 +10,16 @@ from __future__ import annotations
 STOP_SV = frozenset("""
 a alla allt alltså andra annan annat att av bara blir bli blev både då dem den denna
 dess dessa det detta dig din dina dit ditt du där efter eftersom ej eller elr en ett
-fast finns fortfarande från får få fått för förra genom gjorde gå går göra gör ha
+fast finns från får få fått för förra genom gjorde gå går göra gör ha
 hade han har hej hon hur här i idag igen in inga inget inte ja jag kan kanske kommer
 kunna kunde man med mej men mig min mina mitt mot mycket måste ne nej ni nog nu när nån
 nåt någon något några och okej om oss på sa sen sedan sig sin sina sitt ska skulle
 som så till tack tror under upp ut utan vad var vara vart vem vi vid vilka vilken
 vill visst väl är åt än ännu även också ju dom de dej e o ngn ngt nånting nått mkt me
 va vems hallå hejsan tja typ liksom alls redan ens egentligen bra gärna
+icke henne hans honom hennes över själv varit ingen deras samma er sådan vår blivit inom
+mellan sånt varför varje vilket sådana vars vårt våra ert era vilkas innebär betyder
+funkar fungerar gäller tar sådant nånstans nåt annars iallafall därifrån hit
 """.split())
 
 STOP_EN = frozenset("""
@@ -52,10 +55,24 @@ START = frozenset("när börjar börja startar start startdatum nästa starts be
 DISTANCE = frozenset("distans distansen hemifrån online nätet internet remote remotely "
                      "distance".split())
 LISTING = frozenset("vilka vilken which orter kommuner någonstans anywhere where var "
-                    "alla list".split())
+                    "alla finns list".split())
+# Words for the knowledge's `courses` as such, whatever their subject.
+COURSE = frozenset("kurs kurser kursen kurserna utbildning utbildningar utbildningen program "
+                   "programmet programmen linje linjen course courses programme programmes "
+                   "program programs class classes training".split())
 CONTACT = frozenset("kontakt kontakta ringa ring telefon mejl mail mejla epost e-post "
                     "contact phone call email".split())
 
 
+def _folded(words: frozenset[str]) -> frozenset[str]:
+    table = str.maketrans("åäö", "aao")
+    return frozenset(w.translate(table) for w in words)
+
+
+# Learners often type without å/ä/ö: "fran", "nar", "ar" are stop words too.
+_ALL = STOP_SV | STOP_EN | STOP_SHORT
+_ALL_FOLDED = _ALL | _folded(STOP_SV)
+
+
 def is_stop(word: str) -> bool:
-    return word in STOP_SV or word in STOP_EN or word in STOP_SHORT
+    return word in _ALL_FOLDED

@@ -1,0 +1,64 @@
+"""Scoring entries against a message's terms: rare words count more, and
+words in questions and titles more than words in explanations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .index import Doc, Index
+from .query import Term
+
+PART_MATCH = 0.6  # a word known only as parts of a compound
+SYNONYM_MATCH = 0.8  # a word matched through the knowledge's synonyms
+UNKNOWN_IDF = 0.75  # a word the knowledge never uses, as a share of the rarest word's weight
+
+
+def term_idf(index: Index, term: Term) -> float:
+    idf = index.idf
+    found = [idf[k] for k in term.keys if k in idf] or [idf[k] for k in term.alts if k in idf]
+    return max(found) if found else index.max_idf * UNKNOWN_IDF
+
+
+def coverage(index: Index, terms: Iterable[Term]) -> dict[int, float]:
+    """Per entry, the share of the terms' weight it matches (0..1)."""
+    terms = list(terms)
+    mass = sum(t.weight * term_idf(index, t) for t in terms if not t.extra)
+    if mass <= 0:
+        return {}
+    totals: dict[int, float] = {}
+    for term in terms:
+        best: dict[int, float] = {}
+        factor = PART_MATCH if term.partial else 1.0
+        for keys, weight in ((term.keys, factor), (term.alts, SYNONYM_MATCH)):
+            for key in keys:
+                idf = index.idf.get(key)
+                if idf is None:
+                    continue
+                for i, field_weight in index.postings[key]:
+                    value = idf * field_weight * weight
+                    if value > best.get(i, 0.0):
+                        best[i] = value
+        for i, value in best.items():
+            totals[i] = totals.get(i, 0.0) + value * term.weight
+    return {i: min(total / mass, 1.0) for i, total in totals.items()}
+
+
+def phrase_fit(index: Index, terms: list[Term], doc: Doc) -> float:
+    """How well the message matches the entry's closest single question or title.
+
+    A weighted Dice overlap: words of the message missing from the question and
+    words of the question missing from the message both lower it.
+    """
+    idf = index.idf
+    masses = [t.weight * term_idf(index, t) for t in terms]
+    mass = sum(m for m, t in zip(masses, terms, strict=True) if not t.extra)
+    best = 0.0
+    for phrase in doc.phrases:
+        matched = sum(
+            m for t, m in zip(terms, masses, strict=True)
+            if not t.extra and (phrase.intersection(t.keys) or phrase.intersection(t.alts))
+        )
+        if matched:
+            phrase_mass = sum(idf.get(k, 0.0) for k in phrase)
+            best = max(best, 2 * matched / (mass + phrase_mass))
+    return best

@@ -1,0 +1,138 @@
+"""Live edits: the knowledge folder is watched, rebuilt in a thread and swapped whole.
+
+Watching is mtime polling of the folder's *.yaml / *.yml files every half
+second: no dependency, and it works the same on network shares, in containers
+and on every OS, where change notifications do not. A new version is loaded
+and checked off the event loop, then swapped in with one assignment, so a
+request keeps the version it started with. A broken edit is rejected: the last
+good knowledge keeps answering and the errors go to the log, /api/health and
+/admin. `SIGHUP` reloads too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiohttp import web
+
+from .holder import KnowledgeRejected, build
+from .keys import holder_key, settings_key
+from .knowledge import KnowledgeDirError, Problem
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+
+Snapshot = frozenset[tuple[str, int, int, int]]
+
+
+def snapshot(root: Path) -> Snapshot:
+    """What the knowledge files look like now: name, mtime, size and inode of each."""
+    found = set()
+    try:
+        paths = [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml")]
+    except OSError:
+        return frozenset()
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:  # removed between listing and stat
+            continue
+        found.add((path.as_posix(), st.st_mtime_ns, st.st_size, st.st_ino))
+    return frozenset(found)
+
+
+class Reloader:
+    """Rebuilds the app's knowledge on demand; one rebuild at a time."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.root = Path(app[settings_key].knowledge)
+        self._lock = asyncio.Lock()
+        self.reloads = 0
+
+    async def reload(self, reason: str = "reload") -> bool:
+        """Load and check the folder; swap it in if it is good. True when it was."""
+        async with self._lock:
+            holder = self.app[holder_key]
+            try:
+                loaded = await asyncio.to_thread(build, self.root)
+            except KnowledgeRejected as exc:
+                holder.reject(exc.problems)
+                log.error("knowledge edit rejected (%s); still serving version %s",
+                          reason, holder.current.knowledge.version)
+                for problem in exc.problems:
+                    log.error("%s", problem)
+                return False
+            except (KnowledgeDirError, OSError) as exc:
+                holder.reject([Problem(str(self.root), 1, 1, str(exc))])
+                log.error("knowledge folder unreadable (%s): %s", reason, exc)
+                return False
+            self.reloads += 1
+            old = holder.current.knowledge.version
+            holder.swap(loaded)  # one assignment: a request sees the old or the new, whole
+            if loaded.knowledge.version != old:
+                log.info("knowledge reloaded (%s): version %s -> %s",
+                         reason, old, loaded.knowledge.version)
+            return True
+
+    async def watch(self, interval: float = POLL_SECONDS) -> None:
+        """Reload whenever the files change; runs until cancelled."""
+        seen = await asyncio.to_thread(snapshot, self.root)
+        while True:
+            await asyncio.sleep(interval)
+            now = await asyncio.to_thread(snapshot, self.root)
+            if now == seen:
+                continue
+            seen = now
+            await self.reload("files changed")
+            # An edit saved while building is caught by the next poll's snapshot.
+
+
+reloader_key = web.AppKey("reloader", Reloader)
+
+
+def setup_reload(app: web.Application) -> None:
+    """Watch the knowledge folder (unless `watch` is off) and reload on SIGHUP."""
+    app[reloader_key] = Reloader(app)
+
+    async def reload_ctx(app: web.Application) -> AsyncIterator[None]:
+        reloader = app[reloader_key]
+        loop = asyncio.get_running_loop()
+        tasks: set[asyncio.Task[bool]] = set()
+
+        def on_hup() -> None:
+            task = loop.create_task(reloader.reload("SIGHUP"))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+        hup = _add_signal_handler(loop, on_hup)
+        watcher = None
+        if app[settings_key].watch:
+            watcher = loop.create_task(reloader.watch(), name="navguide-watch")
+            log.info("watching %s for changes", reloader.root)
+        yield
+        if hup:
+            loop.remove_signal_handler(signal.SIGHUP)
+        for task in [*tasks, *([watcher] if watcher else [])]:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.cleanup_ctx.append(reload_ctx)
+
+
+def _add_signal_handler(loop: asyncio.AbstractEventLoop, callback) -> bool:  # type: ignore[no-untyped-def]
+    sighup = getattr(signal, "SIGHUP", None)
+    if sighup is None:
+        return False  # Windows
+    try:
+        loop.add_signal_handler(sighup, callback)
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+        return False
+    return True

@@ -1,0 +1,199 @@
+"""The weekly report: what learners asked that navguide could not answer well.
+
+Four parts, each from the records alone: the messages handed off, grouped by
+similarity; the replies learners marked unhelpful; the close calls, answered
+with a small margin over the runner-up (the entry it probably meant); and what
+is asked most in each municipality.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from .records.store import Row
+from .text.lexicon import is_stop
+from .text.normalize import words
+
+SIMILAR = 75  # similarity (0-100) at which two questions are one group
+SMALL_MARGIN = 0.08  # a best entry this close to the runner-up may be the wrong one
+TOP = 10
+NO_TEXT = "(text not kept)"
+NO_MUNICIPALITY = "(none)"
+
+
+@dataclass
+class Group:
+    """Questions that say much the same, with how often they were asked."""
+
+    text: str
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Unhelpful:
+    entry: str
+    count: int
+    questions: list[str]
+
+
+@dataclass
+class CloseCall:
+    question: str
+    shown: str
+    probably_meant: str
+    margin: float
+    count: int
+
+
+@dataclass
+class Report:
+    since: str
+    municipality: str | None
+    total: int
+    handoffs: int
+    handed_off: list[Group]
+    unhelpful: list[Unhelpful]
+    close_calls: list[CloseCall]
+    most_asked: dict[str, list[tuple[str, int]]]
+
+
+def build_report(rows: list[Row], since: str, municipality: str | None = None) -> Report:
+    return Report(
+        since=since,
+        municipality=municipality,
+        total=len(rows),
+        handoffs=sum(r.handoff for r in rows),
+        handed_off=group_similar(r.text for r in rows if r.handoff),
+        unhelpful=_unhelpful(rows),
+        close_calls=_close_calls(rows),
+        most_asked=_most_asked(rows),
+    )
+
+
+def _key(text: str) -> str:
+    """The words that carry the question, sorted: stop words say little about it."""
+    found = words(text)
+    return " ".join(sorted(w for w in found if not is_stop(w)) or found)
+
+
+def group_similar(texts: Iterable[str | None]) -> list[Group]:
+    """Group questions by similarity, biggest group first; each keeps its first wording."""
+    groups: list[Group] = []
+    keys: list[str] = []
+    for text in texts:
+        if text is None:
+            text = NO_TEXT
+        key = _key(text) or text
+        for i, other in enumerate(keys):
+            if key == other or fuzz.ratio(key, other) >= SIMILAR:
+                group = groups[i]
+                break
+        else:
+            group = Group(text)
+            groups.append(group)
+            keys.append(key)
+        group.count += 1
+        if text not in group.examples and len(group.examples) < 5:
+            group.examples.append(text)
+    groups.sort(key=lambda g: (-g.count, g.text))
+    return groups
+
+
+def _unhelpful(rows: list[Row]) -> list[Unhelpful]:
+    by_entry: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if row.helpful is False:
+            entry = row.ids[0] if row.ids else "handoff"
+            by_entry[entry].append(row.text or NO_TEXT)
+    found = [Unhelpful(entry, len(qs), sorted(set(qs))[:5]) for entry, qs in by_entry.items()]
+    return sorted(found, key=lambda u: (-u.count, u.entry))
+
+
+def _close_calls(rows: list[Row]) -> list[CloseCall]:
+    calls: dict[tuple[str, str, str], CloseCall] = {}
+    for row in rows:
+        if row.handoff or not row.ids or not row.runner_up or row.margin >= SMALL_MARGIN:
+            continue
+        if row.kind == "courses":
+            continue  # a course list shows several on purpose
+        question = row.text or NO_TEXT
+        key = (_key(question), row.ids[0], row.runner_up)
+        if key in calls:
+            calls[key].count += 1
+            calls[key].margin = min(calls[key].margin, row.margin)
+        else:
+            calls[key] = CloseCall(question, row.ids[0], row.runner_up, row.margin, 1)
+    return sorted(calls.values(), key=lambda c: (-c.count, c.margin, c.question))
+
+
+def _most_asked(rows: list[Row]) -> dict[str, list[tuple[str, int]]]:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        entry = "handoff" if row.handoff or not row.ids else row.ids[0]
+        counts[row.municipality or NO_MUNICIPALITY][entry] += 1
+    return {muni: c.most_common(TOP) for muni, c in sorted(counts.items())}
+
+
+def parse_since(text: str) -> float:
+    """`30d`, `12h` or `2w` as a number of hours."""
+    match = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", text)
+    if not match:
+        raise ValueError(f"--since must be a number with h, d or w (e.g. 30d), not {text!r}")
+    number, unit = int(match.group(1)), match.group(2)
+    return number * {"h": 1, "d": 24, "w": 24 * 7}[unit]
+
+
+def report_text(report: Report) -> str:
+    where = f" in {report.municipality}" if report.municipality else ""
+    out = [f"navguide report since {report.since} UTC{where}: "
+           f"{report.total} answered message(s), {report.handoffs} handed off", ""]
+    out.append(f"Handed off ({len(report.handed_off)} group(s)):")
+    out += [f"  {g.count:4}  {g.text}" for g in report.handed_off[:50]] or ["  none"]
+    out += ["", "Marked unhelpful:"]
+    out += [f"  {u.count:4}  {u.entry}: {' | '.join(u.questions)}"
+            for u in report.unhelpful] or ["  none"]
+    out += ["", f"Close calls (margin under {SMALL_MARGIN}): add the question to the entry "
+            "it probably meant"]
+    out += [f"  {c.count:4}  {c.question}  ->  {c.probably_meant} (shown: {c.shown})"
+            for c in report.close_calls[:50]] or ["  none"]
+    out += ["", "Asked most, per municipality:"]
+    for muni, top in report.most_asked.items():
+        out.append(f"  {muni}: " + ", ".join(f"{entry} {n}" for entry, n in top))
+    if not report.most_asked:
+        out.append("  none")
+    return "\n".join(out) + "\n"
+
+
+CSV_COLUMNS = ("section", "municipality", "entry", "probably_meant", "count", "question")
+
+
+def report_csv(report: Report) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    muni = report.municipality or ""
+    for g in report.handed_off:
+        writer.writerow(("handed_off", muni, "", "", g.count, _cell(g.text)))
+    for u in report.unhelpful:
+        for question in u.questions:
+            writer.writerow(("unhelpful", muni, u.entry, "", u.count, _cell(question)))
+    for c in report.close_calls:
+        writer.writerow(("close_call", muni, c.shown, c.probably_meant, c.count,
+                         _cell(c.question)))
+    for municipality, top in report.most_asked.items():
+        for entry, n in top:
+            writer.writerow(("most_asked", municipality, entry, "", n, ""))
+    return buffer.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Learner text cannot start a spreadsheet formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
