@@ -13,6 +13,7 @@ from .conversation import make_context, read_context
 from .errors import ApiError
 from .holder import Loaded
 from .keys import holder_key, secret_key, settings_key
+from .records import record_feedback, record_reply
 from .render import reply_payload
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ async def chat(request: web.Request) -> web.Response:
     payload["context"] = make_context(secret, messages, reply.municipality)
     # A random id per reply, so feedback can name the reply without naming the learner.
     payload["reply_id"] = uuid.uuid4().hex
+    record_reply(request.app, reply, payload["reply_id"], message)  # queued, never waits
     return web.json_response(payload)
 
 
@@ -98,6 +100,7 @@ async def feedback(request: web.Request) -> web.Response:
     if not isinstance(helpful, bool):
         raise ApiError(400, "invalid_feedback", "`helpful` must be true or false.")
     log.info("feedback reply=%s helpful=%s", reply_id, helpful)
+    record_feedback(request.app, reply_id, helpful)
     return web.json_response({"ok": True})
 
 

@@ -1,4 +1,4 @@
-"""The `navguide` command: serve, check, ask, test.
+"""The `navguide` command: serve, check, ask, test, report, schema.
 
 Errors come out as one `Error: ...` line and exit status 1, never a traceback.
 """
@@ -66,6 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
     _knowledge_option(test)
     test.add_argument("--min", type=float, default=None, metavar="ACCURACY",
                       help="exit 1 when accuracy is below this (0-1)")
+
+    report = commands.add_parser(
+        "report", help="what learners asked that navguide could not answer well")
+    report.add_argument("--since", default="30d", metavar="AGE",
+                        help="how far back: e.g. 12h, 7d, 4w (default 30d)")
+    report.add_argument("--municipality", "-m", metavar="ID", help="one municipality only")
+    report.add_argument("--csv", action="store_true", help="print CSV for a spreadsheet")
+    report.add_argument("--config", "-c", metavar="FILE", help="TOML file of settings")
+    report.add_argument("--database", metavar="URL",
+                        help=f"the records (default: {_default('database_url')})")
+
+    commands.add_parser("schema", help="print the JSON Schema of the knowledge format")
     return parser
 
 
@@ -158,6 +170,35 @@ def cmd_test(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .records import StoreError, open_store
+    from .records.store import hours_ago
+    from .report import build_report, parse_since, report_csv, report_text
+
+    settings = Settings.load(args.config, database_url=args.database)
+    try:
+        since = hours_ago(parse_since(args.since))
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    store = open_store(settings.database_url)
+    if not store.exists():
+        raise CliError(f"no records yet: {store.describe()} does not exist")
+    try:
+        rows = store.rows(since, args.municipality)
+    except StoreError as exc:
+        raise CliError(f"cannot read the records: {exc}") from exc
+    report = build_report(rows, since, args.municipality)
+    sys.stdout.write(report_csv(report) if args.csv else report_text(report))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import knowledge_schema
+
+    print(json.dumps(knowledge_schema(), ensure_ascii=False, indent=2))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
@@ -183,4 +224,5 @@ def _print_url(settings: Settings):  # type: ignore[no-untyped-def]
     return show
 
 
-COMMANDS = {"serve": cmd_serve, "check": cmd_check, "ask": cmd_ask, "test": cmd_test}
+COMMANDS = {"serve": cmd_serve, "check": cmd_check, "ask": cmd_ask, "test": cmd_test,
+            "report": cmd_report, "schema": cmd_schema}

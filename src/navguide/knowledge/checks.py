@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .model import Centre, Course, Knowledge, Location, Topic
+from .model import Centre, Course, Knowledge, Location, Municipality, Topic
 from .problems import Problem, Severity
 
 REVIEW_AFTER = timedelta(days=365)
@@ -14,11 +14,20 @@ def _at(location: Location, message: str, severity: Severity = "error") -> Probl
     return Problem(location.path, location.line, location.column, message, severity)
 
 
-def cross_check(knowledge: Knowledge, today: date) -> list[Problem]:
+def cross_check(
+    knowledge: Knowledge, today: date, invalid: list[Topic | Course | Centre | Municipality]
+) -> list[Problem]:
+    """Ids unique across files, references that resolve, and what needs review.
+
+    `invalid` holds entries that had errors of their own: they are not served,
+    but their ids and references are checked all the same.
+    """
     problems: list[Problem] = []
     first: dict[str, Location] = {}
-    everything = (
-        *knowledge.topics, *knowledge.courses, *knowledge.centres, *knowledge.municipalities
+    everything = sorted(
+        (*knowledge.topics, *knowledge.courses, *knowledge.centres, *knowledge.municipalities,
+         *invalid),
+        key=lambda e: (e.location.path, e.location.line),
     )
     for item in everything:
         if item.id in first:
@@ -28,8 +37,9 @@ def cross_check(knowledge: Knowledge, today: date) -> list[Problem]:
         else:
             first[item.id] = item.location
     municipalities = {m.id for m in knowledge.municipalities}
-    entry_ids = {e.id for e in (*knowledge.topics, *knowledge.courses, *knowledge.centres)}
-    for entry in (*knowledge.topics, *knowledge.courses, *knowledge.centres):
+    entries = [e for e in everything if not isinstance(e, Municipality)]
+    entry_ids = {e.id for e in entries}
+    for entry in entries:
         municipality = getattr(entry, "municipality", None)
         if municipality and municipality not in municipalities:
             problems.append(_at(entry.location, f"unknown municipality {municipality!r}"))

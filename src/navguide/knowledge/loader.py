@@ -29,6 +29,7 @@ class _Collected:
         default_factory=lambda: {name: [] for name in TOP_LEVEL}
     )
     problems: list[Problem] = field(default_factory=list)
+    invalid: list[object] = field(default_factory=list)
 
 
 def knowledge_files(root: Path) -> list[Path]:
@@ -67,7 +68,9 @@ def load_knowledge(root: str | Path, today: date | None = None) -> tuple[Knowled
         loaded_at=datetime.now(UTC),
         files=tuple(_display(p) for p in files),
     )
-    problems = collected.problems + cross_check(knowledge, today or date.today())
+    problems = collected.problems + cross_check(
+        knowledge, today or date.today(), collected.invalid  # type: ignore[arg-type]
+    )
     problems.sort(key=lambda p: (p.path, p.line, p.column))
     return knowledge, problems
 
@@ -99,13 +102,17 @@ def _read_file(root: yaml.Node | None, path: str, out: _Collected) -> None:
             out.problems.append(Problem(path, exc.line, exc.column, exc.message))
             continue
         for node in nodes:
-            try:
-                if key == "synonyms":
+            if key == "synonyms":
+                try:
                     out.sections[key].append(_synonym_group(node))
-                else:
-                    out.sections[key].append(_entry(key, node, path))
-            except YamlError as exc:
-                out.problems.append(Problem(path, exc.line, exc.column, exc.message))
+                except YamlError as exc:
+                    out.problems.append(Problem(path, exc.line, exc.column, exc.message))
+                continue
+            entry, found = _entry(key, node, path)
+            out.problems += [Problem(path, e.line, e.column, e.message) for e in found]
+            if entry is not None:
+                # An entry with errors is checked with the rest but never served.
+                (out.invalid if found else out.sections[key]).append(entry)
 
 
 def _is_null(node: yaml.Node) -> bool:
@@ -119,32 +126,43 @@ def _synonym_group(node: yaml.Node) -> tuple[str, ...]:
     return words
 
 
-def _entry(section: str, node: yaml.Node, path: str) -> object:
+def _entry(section: str, node: yaml.Node, path: str) -> tuple[object | None, list[YamlError]]:
+    """The entry a node describes (None if it cannot be built) and every problem in it."""
     fields = {f.name: f for f in SECTIONS[section]}
     what = f"an entry in `{section}`"
+    try:
+        items = mapping_items(node, what)
+    except YamlError as exc:
+        return None, [exc]
     values: dict[str, object] = {}
-    first_error: YamlError | None = None
-    for key, key_node, value_node in mapping_items(node, what):
+    found: list[YamlError] = []
+    for key, key_node, value_node in items:
         field_ = fields.get(key)
         if field_ is None:
-            raise fail(key_node, f"unknown field `{key}` in {section} ({', '.join(fields)})")
+            found.append(fail(key_node, f"unknown field `{key}` in {section} "
+                                        f"({', '.join(fields)})"))
+            continue
         try:
             values[key] = convert(field_, value_node, EN_FIELDS.get(section, ()))
         except YamlError as exc:
-            first_error = first_error or exc
-    if first_error:
-        raise first_error
-    for f in SECTIONS[section]:
-        if f.required and f.name not in values:
-            label = f" {values['id']!r}" if "id" in values else ""
-            raise fail(node, f"{section[:-1]}{label} is missing required field `{f.name}`")
+            found.append(exc)
+    label = f" {values['id']!r}" if "id" in values else ""
+    missing = [f.name for f in SECTIONS[section] if f.required and f.name not in values]
+    for name in missing:
+        present = any(key == name for key, _, _ in items)
+        if not present:
+            found.append(fail(node, f"{section[:-1]}{label} is missing required field `{name}`"))
+    if "id" not in values:
+        return None, found
     p = pos(node)
     location = Location(path, p.line, p.column)
     if section == "municipalities":
-        return Municipality(
+        built: object = Municipality(
             id=values["id"],  # type: ignore[arg-type]
-            name=values["name"],  # type: ignore[arg-type]
+            name=values.get("name", ""),  # type: ignore[arg-type]
             places=values.get("places", ()),  # type: ignore[arg-type]
             location=location,
         )
-    return _BUILDERS[section](location=location, **values)  # type: ignore[arg-type]
+    else:
+        built = _BUILDERS[section](location=location, **values)  # type: ignore[arg-type]
+    return built, found

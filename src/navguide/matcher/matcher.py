@@ -183,8 +183,12 @@ class Matcher:
         category = self._category(query)
         asks_courses = any(set(t.keys) & self._course_keys for t in query.terms)
         best = ranked[0]
-        if not (isinstance(best.doc.entry, Course) or category or asks_courses):
+        by_category = category and query.intents & {"many", "distance"} and not (
+            query.intents & _CENTRE_INTENTS
+        )
+        if not (isinstance(best.doc.entry, Course) or asks_courses or by_category):
             return None
+        placed = placed or bool(muni and "here" in query.intents)
         subject = [t for t in query.terms if not self._is_filter_term(t)]
         distance = "distance" in query.intents
         pool = [

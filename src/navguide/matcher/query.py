@@ -59,7 +59,7 @@ class Query:
 _INTENTS = {
     "where": lexicon.WHERE, "hours": lexicon.HOURS, "start": lexicon.START,
     "distance": lexicon.DISTANCE, "listing": lexicon.LISTING, "contact": lexicon.CONTACT,
-    "anaphora": lexicon.ANAPHORA,
+    "anaphora": lexicon.ANAPHORA, "here": lexicon.HERE, "many": lexicon.MANY,
 }
 
 

@@ -45,8 +45,10 @@ ANAPHORA = frozenset("den det där dit de dem dom denna detta dess ni it there t
 FOLLOWUP_OPENERS = frozenset("och också okej ok and also what about".split())
 
 # Intents tied to fields of the knowledge format.
-WHERE = frozenset("var vart ligger närmaste närmast närheten nära här hitta adress adressen "
-                  "where nearest near here close closest address located find".split())
+WHERE = frozenset("var vart ligger närmaste närmast närheten nära hitta adress adressen "
+                  "where nearest near close closest address located find".split())
+# "Can I train here?": the learner means the municipality the widget is on.
+HERE = frozenset("här hit here".split())
 HOURS = frozenset("öppettider öppet öppen öppna tider stänger stängt helger lördag lördagar "
                   "söndag söndagar kväll kvällar open opening hours closed weekend weekends "
                   "saturday saturdays sunday sundays".split())
@@ -56,6 +58,9 @@ DISTANCE = frozenset("distans distansen hemifrån online nätet internet remote 
                      "distance".split())
 LISTING = frozenset("vilka vilken which orter kommuner någonstans anywhere where var "
                     "alla finns list".split())
+# Words that ask for several at once, not where one thing is.
+MANY = frozenset("vilka vilken which orter kommuner någonstans nånstans anywhere "
+                 "alla".split())
 # Words for the knowledge's `courses` as such, whatever their subject.
 COURSE = frozenset("kurs kurser kursen kurserna utbildning utbildningar utbildningen program "
                    "programmet programmen linje linjen course courses programme programmes "
