@@ -62,10 +62,15 @@ def load_tests(path: str | Path) -> list[KnowledgeTest]:
     """Read a knowledge test file (`tests:` list of `ask` / `expect` / `expect_all`)."""
     path = Path(path)
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"
+        raise TestFileError(f"{path}:{where}: YAML syntax: {exc.problem}") from exc
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise TestFileError(f"{path}: {exc}") from exc
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
         raise TestFileError(f"{path}: expected a mapping with a `tests:` list")
     lines = [item.start_mark.line + 1 for item in _tests_node(root)]

@@ -1,0 +1,153 @@
+"""Loading and checking knowledge: what a counsellor sees from `navguide check`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from navguide.cli import main
+from navguide.knowledge import errors, load_knowledge
+from navguide.knowledge.yamlfile import MAX_FILE_BYTES
+
+from support import BENCH, KNOWLEDGE, TESTS
+
+BROKEN = TESTS / "data" / "broken"
+
+
+def messages(folder: Path) -> list[str]:
+    _, problems = load_knowledge(folder, today=date(2026, 11, 26))
+    return [str(p) for p in problems]
+
+
+def test_test_knowledge_loads_clean() -> None:
+    knowledge, problems = load_knowledge(KNOWLEDGE)
+    assert problems == []
+    assert knowledge.counts() == {"topics": 4, "courses": 4, "centres": 2, "municipalities": 2}
+    assert knowledge.entry("larcentrum-krokom").phone == "0000-00 00 01"
+
+
+@pytest.mark.parametrize(
+    "expected",
+    [
+        "bad.yaml:2:9: bad id 'Bad_Id'",
+        "bad.yaml:6:5: unknown field `quesitons` in topics",
+        "bad.yaml:7:5: unknown municipality 'nowhere'",
+        "bad.yaml:7:5: unknown id 'finns-inte' in `related`",
+        "bad.yaml:9:16: `questions` must be a list",
+        "bad.yaml:17:15: unknown category 'gymnasium'",
+        "bad.yaml:18:10: `url` is not a URL",
+        "bad.yaml:19:12: `start` must be a date (YYYY-MM-DD) or `rolling`",
+        "bad.yaml:20:15: `distance` must be true or false",
+        "bad.yaml:21:5: duplicate id 'ok-topic' (first defined at ",
+        "bad.yaml:26:1: unknown top-level key `recipes`",
+        "syntax.yaml:4:1: YAML syntax:",
+    ],
+)
+def test_every_error_is_reported_with_file_line_and_column(expected: str) -> None:
+    found = messages(BROKEN)
+    assert any(expected in m for m in found), "\n".join(found)
+
+
+def test_broken_entries_are_never_served() -> None:
+    knowledge, problems = load_knowledge(BROKEN)
+    assert errors(problems)
+    assert knowledge.entry("ok-topic") is None or knowledge.entry("ok-topic").kind == "course"
+    assert knowledge.entry("c1") is None
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_missing_required_field_and_bad_date(tmp_path: Path) -> None:
+    write(tmp_path, "c.yaml", "courses:\n  - id: c\n    title: T\n    provider: P\n"
+          "    category: komvux\n    apply_by: 2026-02-30\n")
+    found = messages(tmp_path)
+    assert any("course 'c' is missing required field `url`" in m for m in found)
+    assert any(":6:15: `apply_by` is not a date" in m for m in found), found
+
+
+def test_python_tags_are_refused(tmp_path: Path) -> None:
+    write(tmp_path, "evil.yaml", "topics: !!python/object/apply:os.system ['echo hi']\n")
+    found = messages(tmp_path)
+    assert len(found) == 1 and "evil.yaml:1:9:" in found[0]
+
+
+def test_alias_bomb_is_refused(tmp_path: Path) -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 8):
+        prev = chr(ord("a") + i - 1)
+        name = chr(ord("a") + i)
+        lines.append(f"{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, "
+                     f"*{prev}, *{prev}, *{prev}, *{prev}]")
+    write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n")
+    found = messages(tmp_path)
+    assert len(found) == 1 and "too many aliases" in found[0]
+
+
+def test_huge_file_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, "big.yaml", "# " + "x" * MAX_FILE_BYTES + "\n")
+    found = messages(tmp_path)
+    assert len(found) == 1 and "the limit is" in found[0]
+
+
+def test_warnings_for_review(tmp_path: Path) -> None:
+    write(tmp_path, "t.yaml", """topics:
+  - id: old
+    title: Gammal
+    questions: [Fråga?]
+    answer: Svar.
+    reviewed: 2024-01-01
+    verified: false
+courses:
+  - id: late
+    title: Kurs
+    provider: P
+    category: komvux
+    url: https://example.se/
+    apply_by: 2026-01-01
+""")
+    knowledge, problems = load_knowledge(tmp_path, today=date(2026, 11, 26))
+    assert not errors(problems)
+    text = "\n".join(str(p) for p in problems)
+    assert "warning: 'old': reviewed 2024-01-01, more than a year ago" in text
+    assert "warning: 'old': not yet verified by a counsellor" in text
+    assert "warning: topic 'old' has no `en:` text" in text
+    assert "warning: 'late': apply_by 2026-01-01 is in the past" in text
+    assert knowledge.entry("old") is not None  # warnings never stop an entry
+
+
+def test_files_at_any_depth_in_sorted_order(tmp_path: Path) -> None:
+    write(tmp_path / "b" / "deep", "x.yml", "municipalities:\n  - id: m\n    name: M\n")
+    write(tmp_path / "a", "y.yaml", "municipalities:\n  - id: m\n    name: M2\n")
+    found = messages(tmp_path)
+    assert len(found) == 1 and "b/deep/x.yml:2:5: duplicate id 'm'" in found[0]
+    assert "a/y.yaml:2:5" in found[0]
+
+
+def test_benchmark_knowledge_loads_without_errors() -> None:
+    knowledge, problems = load_knowledge(BENCH / "knowledge")
+    assert not errors(problems)
+    assert knowledge.counts()["courses"] > 100
+
+
+def test_check_command_exit_codes_and_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(KNOWLEDGE)]) == 0
+    out = capsys.readouterr().out
+    assert out.strip().splitlines()[-1] == (
+        "OK: 4 topics, 4 courses, 2 centres, 2 municipalities; 0 error(s), 0 warning(s)"
+    )
+    assert main(["check", str(BROKEN)]) == 1
+    out = capsys.readouterr().out
+    assert out.strip().splitlines()[-1].startswith("FAILED: ")
+    assert "bad.yaml:2:9: bad id" in out
+
+
+def test_check_on_a_missing_folder_is_one_error_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "/no/such/folder"]) == 1
+    assert capsys.readouterr().err == "Error: /no/such/folder is not a folder\n"
