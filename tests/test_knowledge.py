@@ -6,12 +6,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from support import BENCH, KNOWLEDGE, TESTS
 
 from navguide.cli import main
 from navguide.knowledge import errors, load_knowledge
 from navguide.knowledge.yamlfile import MAX_FILE_BYTES
-
-from support import BENCH, KNOWLEDGE, TESTS
 
 BROKEN = TESTS / "data" / "broken"
 

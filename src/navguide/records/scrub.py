@@ -19,8 +19,9 @@ _STREETS = (
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # e-mail before anything else: its digits must not be read as a phone number
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[e-post]"),
-    # personnummer and samordningsnummer: (YY)YYMMDD-NNNN, with -, + or nothing between
-    (re.compile(r"(?<!\d)(?:19|20)?\d{6}\s?[-+]?\s?\d{4}(?!\d)"), "[personnummer]"),
+    # personnummer and samordningsnummer: (YY)YYMMDD-NNNN or YYYYMMDDNNNN
+    (re.compile(r"(?<!\d)(?:(?:19|20)?\d{6}\s?[-+]\s?|(?:19|20)\d{6})\d{4}(?!\d)"),
+     "[personnummer]"),
     # Swedish phone numbers: 070-123 45 67, +46 70 123 45 67, 0640-123 45, 0046...
     (re.compile(r"(?<![\w+])(?:\+46|0046|0)[\s-]*\(?0?\)?\d(?:[\s/-]*\d){5,10}(?!\d)"),
      "[telefon]"),
