@@ -1,0 +1,40 @@
+"""Shared by the counsellor-workflow tests: a knowledge copy and settings in tmp_path."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from navguide.settings import Settings
+
+BENCH_KNOWLEDGE = Path(__file__).resolve().parents[2] / "shared" / "bench" / "knowledge"
+
+
+def copy_knowledge(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(BENCH_KNOWLEDGE, target)
+    return target
+
+
+def settings_for(tmp_path: Path, knowledge: Path | None = None, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "knowledge": str(knowledge or copy_knowledge(tmp_path)),
+        "database_url": f"sqlite:///{tmp_path / 'records.sqlite3'}",
+        "watch": False,
+        "secret": "test-secret",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+async def wait_for(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> float:
+    """Poll `check` until it is true; returns the seconds it took."""
+    start = time.monotonic()
+    while not await check():
+        if time.monotonic() - start > timeout:
+            raise AssertionError(f"not true after {timeout} s")
+        await asyncio.sleep(0.02)
+    return time.monotonic() - start

@@ -1,0 +1,190 @@
+"""What is recorded of each answered message: nothing that identifies the learner."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from contextlib import closing
+
+import pytest
+from counsellor_support import settings_for, wait_for
+
+from navguide.app import create_app
+from navguide.records import open_store, recorder_key, scrub, store_key
+from navguide.records.store import Asked, Feedback, SqliteStore, hours_ago
+from navguide.settings import SettingsError
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Mitt personnummer är 19900101-1234", "Mitt personnummer är [personnummer]"),
+    ("pnr 900101-1234, hjälp", "pnr [personnummer], hjälp"),
+    ("född 199001011234", "född [personnummer]"),
+    ("ring mig på 070-123 45 67", "ring mig på [telefon]"),
+    ("ring +46 70 123 45 67 tack", "ring [telefon] tack"),
+    ("nr 0701234567", "nr [telefon]"),
+    ("mejla anna.svensson@example.se eller a@b.com", "mejla [e-post] eller [e-post]"),
+    ("jag bor på Storgatan 12 i Krokom", "jag bor på [adress] i Krokom"),
+    ("adress: Kyrkvägen 3B", "adress: [adress]"),
+    ("I live at 12 Main Street", "I live at [adress]"),
+    ("ärendenummer 123456789", "ärendenummer [nummer]"),
+    ("jag heter Anna Svensson och vill plugga", "jag heter [namn] och vill plugga"),
+    ("Jag heter anna och undrar", "Jag heter [namn] och undrar"),
+    ("Hi, my name is John. Can I study?", "Hi, my name is [namn]. Can I study?"),
+])
+def test_scrub_takes_out_personal_details(text, expected):
+    assert scrub(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Hur söker jag till komvux?",
+    "Kan jag börja hösten 2027?",
+    "Kan jag läsa på 50 procent?",
+    "Var finns studie- och yrkesvägledning i Krokom?",
+    "Vägen till undersköterska",
+])
+def test_scrub_leaves_ordinary_questions_alone(text):
+    assert scrub(text) == text
+
+
+async def chat(client, message: str, **extra: object) -> dict:  # type: ignore[no-untyped-def]
+    response = await client.post("/api/chat", json={"message": message, **extra})
+    assert response.status == 200
+    return await response.json()
+
+
+async def test_an_answered_message_is_recorded_scrubbed(aiohttp_client, tmp_path):
+    app = create_app(settings_for(tmp_path))
+    client = await aiohttp_client(app)
+    reply = await chat(client, "Hej, jag heter Anna Svensson, 070-123 45 67. "
+                               "Hur söker jag till komvux?", municipality="krokom", lang="sv")
+    await app[recorder_key].flush()
+    rows = app[store_key].rows(hours_ago(1))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row.text == "Hej, jag heter [namn], [telefon]. Hur söker jag till komvux?"
+    assert row.municipality == "krokom"
+    assert row.lang == "sv"
+    assert list(row.ids) == reply["ids"]
+    assert row.handoff is reply["handoff"]
+    assert row.kind == reply["kind"]
+    assert row.hour.endswith(":00")
+    assert row.helpful is None
+
+    response = await client.post("/api/feedback",
+                                 json={"reply_id": reply["reply_id"], "helpful": False})
+    assert response.status == 200
+    await app[recorder_key].flush()
+    assert app[store_key].rows(hours_ago(1))[0].helpful is False
+
+
+async def test_feedback_on_an_unknown_reply_is_not_kept(aiohttp_client, tmp_path):
+    app = create_app(settings_for(tmp_path))
+    client = await aiohttp_client(app)
+    await chat(client, "Hur söker jag till komvux?")
+    await client.post("/api/feedback", json={"reply_id": "a" * 32, "helpful": True})
+    await app[recorder_key].flush()
+    with closing(sqlite3.connect(tmp_path / "records.sqlite3")) as db:
+        assert db.execute("SELECT count(*) FROM feedback").fetchone() == (0,)
+
+
+async def test_keep_text_false_keeps_no_text(aiohttp_client, tmp_path):
+    app = create_app(settings_for(tmp_path, keep_text=False))
+    client = await aiohttp_client(app)
+    await chat(client, "Hur söker jag till komvux? Vad blir det för väder imorgon?")
+    await app[recorder_key].flush()
+    with closing(sqlite3.connect(tmp_path / "records.sqlite3")) as db:
+        assert db.execute("SELECT text FROM asked").fetchall() == [(None,)]
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("records.sqlite3*"))
+    assert "väder".encode() not in stored and b"imorgon" not in stored
+
+
+async def test_record_false_keeps_nothing(aiohttp_client, tmp_path):
+    app = create_app(settings_for(tmp_path, record=False))
+    client = await aiohttp_client(app)
+    reply = await chat(client, "Hur söker jag till komvux?")
+    await client.post("/api/feedback", json={"reply_id": reply["reply_id"], "helpful": True})
+    assert recorder_key not in app
+    assert not (tmp_path / "records.sqlite3").exists()
+
+
+EXPECTED_COLUMNS = {
+    "asked": ["reply_id", "hour", "municipality", "lang", "kind", "ids", "score", "margin",
+              "runner_up", "handoff", "text"],
+    "feedback": ["reply_id", "hour", "helpful"],
+}
+
+
+async def test_no_ip_address_user_agent_or_learner_id_is_stored(aiohttp_client, tmp_path):
+    app = create_app(settings_for(tmp_path))
+    client = await aiohttp_client(app)
+    headers = {"User-Agent": "Mozilla/5.0 UniqueAgent/42", "X-Forwarded-For": "203.0.113.9",
+               "Cookie": "session=learner-cookie-77"}
+    await client.post("/api/chat", json={"message": "Hur söker jag till komvux?"},
+                      headers=headers)
+    await app[recorder_key].flush()
+    store = app[store_key]
+    assert store.columns() == EXPECTED_COLUMNS
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("records.sqlite3*"))
+    for value in (b"UniqueAgent", b"203.0.113.9", b"127.0.0.1", b"learner-cookie-77"):
+        assert value not in stored
+
+
+def test_retention_deletes_old_records(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    store.setup()
+    old, new = hours_ago(24 * 31), hours_ago(1)
+    store.write([
+        Asked("1" * 32, old, None, "sv", "handoff", (), 0.1, 0.1, None, True, "gammal"),
+        Asked("2" * 32, new, None, "sv", "handoff", (), 0.1, 0.1, None, True, "ny"),
+        Feedback("1" * 32, old, False),
+    ])
+    assert store.delete_before(hours_ago(24 * 30)) == 1
+    assert [r.text for r in store.rows(hours_ago(24 * 365))] == ["ny"]
+    with closing(sqlite3.connect(tmp_path / "r.sqlite3")) as db:
+        assert db.execute("SELECT count(*) FROM feedback").fetchone() == (0,)
+
+
+async def test_the_server_deletes_records_past_retention(aiohttp_client, tmp_path):
+    url = f"sqlite:///{tmp_path / 'records.sqlite3'}"
+    store = open_store(url)
+    store.setup()
+    store.write([Asked("1" * 32, hours_ago(24 * 8), None, "sv", "topic", ("a",),
+                       0.9, 0.5, None, False, "för gammal")])
+    app = create_app(settings_for(tmp_path, database_url=url, retention_days=7))
+    await aiohttp_client(app)
+
+    async def gone() -> bool:
+        return not store.rows(hours_ago(24 * 365))
+
+    await wait_for(gone, timeout=3)
+
+
+async def test_chat_answers_when_the_store_is_down(aiohttp_client, tmp_path, caplog):
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'records.sqlite3'}"
+    app = create_app(settings_for(tmp_path, database_url=url))
+    client = await aiohttp_client(app)
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):
+            await chat(client, "Hur söker jag till komvux?")
+        await app[recorder_key].flush()
+    assert "record store failed" in caplog.text
+    assert app[recorder_key].dropped == 3
+
+
+async def test_chat_answers_when_the_store_is_slow(aiohttp_client, tmp_path, monkeypatch):
+    def slow_write(self, items):  # type: ignore[no-untyped-def]
+        time.sleep(1.0)
+
+    monkeypatch.setattr(SqliteStore, "write", slow_write)
+    app = create_app(settings_for(tmp_path))
+    client = await aiohttp_client(app)
+    started = time.monotonic()
+    await asyncio.gather(*(chat(client, "Hur söker jag till komvux?") for _ in range(20)))
+    assert time.monotonic() - started < 0.9  # no request waited for the store
+
+
+def test_a_bad_database_url_is_refused_at_startup(tmp_path):
+    with pytest.raises(SettingsError, match="database_url must start with"):
+        create_app(settings_for(tmp_path, database_url="mysql://x"))
