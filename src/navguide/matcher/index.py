@@ -23,6 +23,8 @@ WEIGHTS = {
     "answer": 0.3, "description": 0.3, "hours": 0.2,
 }
 PART_FACTOR = 0.5  # the parts of a compound count half
+GROUPS = ("guidance", "courses")
+GROUP_OF = {"topic": "guidance", "centre": "guidance", "course": "courses"}
 FIELD_WORD_WEIGHT = 0.8  # "öppettider" is answered by a centre that has `hours`
 
 
@@ -126,6 +128,19 @@ class Index:
         for i, doc in enumerate(self.docs):
             for key, weight in doc.weights.items():
                 self.postings[key].append((i, weight))
+        # Rarity is counted within each group: a word common among courses ("sfi"
+        # in every SFI course) still tells guidance topics apart, and vice versa.
+        self.group = [GROUP_OF[d.entry.kind] for d in self.docs]
+        sizes = {g: self.group.count(g) or 1 for g in GROUPS}
+        self.idf_by_group: dict[str, dict[str, float]] = {}
+        for g in GROUPS:
+            counts = {
+                k: sum(1 for i, _ in p if self.group[i] == g) for k, p in self.postings.items()
+            }
+            self.idf_by_group[g] = {
+                k: math.log(1 + sizes[g] / c) for k, c in counts.items() if c
+            }
+        self.max_idf_by_group = {g: math.log(1 + sizes[g]) for g in GROUPS}
         n = len(self.docs) or 1
         self.idf = {k: math.log(1 + n / len(p)) for k, p in self.postings.items()}
         self.max_idf = math.log(1 + n)

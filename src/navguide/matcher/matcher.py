@@ -17,7 +17,7 @@ from ..text.normalize import fold
 from .index import Doc, Index
 from .query import Query, Term, analyse
 from .reply import Reply
-from .scoring import coverage, phrase_fit
+from .scoring import coverage, phrase_fit, term_idf
 from .vocabulary import key_en, key_sv
 
 MAX_TURNS = 4
@@ -30,7 +30,7 @@ CANDIDATES = 25
 SEARCH_RATIO = 0.6  # courses this close to the best are listed with it
 COURSE_FIT = 0.55  # a course search must match this much of the subject words
 MAX_COURSES = 10
-CENTRE_RATIO = 0.5  # a named place's centre wins when this close to a general topic
+CENTRE_OFFERS = 0.5  # share of what is asked a centre must offer to be the answer
 HANDOFF_SCORE = 0.33  # below this share of the message matched: hand off
 HISTORY_WEIGHT = 0.5
 
@@ -41,6 +41,7 @@ _CENTRE_INTENTS = {"where", "hours", "contact"}
 class Scored:
     doc: Doc
     score: float
+    index: int = -1
 
 
 class Matcher:
@@ -153,11 +154,11 @@ class Matcher:
         scored = []
         for i, score in coverage(index, query.terms).items():
             doc = index.docs[i]
-            scored.append(Scored(doc, score * self._placement(doc, muni, place)))
+            scored.append(Scored(doc, score * self._placement(doc, muni, place), i))
         scored.sort(key=lambda s: s.score, reverse=True)
         top = scored[:CANDIDATES]
         for s in top:
-            fit = phrase_fit(index, query.terms, s.doc)
+            fit = phrase_fit(index, query.terms, s.index)
             s.score = (1 - PHRASE_SHARE) * s.score + PHRASE_SHARE * fit * min(s.score * 2, 1.0)
         top.sort(key=lambda s: s.score, reverse=True)
         return top
@@ -200,8 +201,8 @@ class Matcher:
         if subject:
             scores = coverage(self.index, subject)
             found = [
-                Scored(self.index.docs[i], scores[i] * self._placement(self.index.docs[i], muni,
-                                                                       None))
+                Scored(self.index.docs[i],
+                       scores[i] * self._placement(self.index.docs[i], muni, None), i)
                 for i in pool if scores.get(i, 0.0) > 0
             ]
             found.sort(key=lambda s: s.score, reverse=True)
@@ -214,7 +215,7 @@ class Matcher:
             listing = query.intents & {"listing"} or asks_courses
             if not (listing and (category or placed)):
                 return None
-            shown = [Scored(self.index.docs[i], 1.0) for i in pool]
+            shown = [Scored(self.index.docs[i], 1.0, i) for i in pool]
             shown.sort(key=lambda s: _start_order(s.doc.entry))
             fit = 1.0
         if not isinstance(best.doc.entry, Course) and best.score > fit + 0.15 and not (
@@ -249,29 +250,40 @@ class Matcher:
     def _centre_route(
         self, query: Query, muni: str | None, named: bool, ranked: list[Scored]
     ) -> Reply | None:
+        """The learner's lärcentrum, when that is what the message asks for."""
+        best = ranked[0]
+        entry = best.doc.entry
         if not muni:
-            best = ranked[0]
-            if isinstance(best.doc.entry, Centre) and best.score >= HANDOFF_SCORE:
-                return self._reply_with("centre", [best.doc.entry], query, None, best.score,
-                                        ranked)
+            if isinstance(entry, Centre) and best.score >= HANDOFF_SCORE:
+                return self._reply_with("centre", [entry], query, None, best.score, ranked)
             return None
         centre = self._local_centre(query, muni, ranked)
         if centre is None:
             return None
-        best = ranked[0]
-        entry = best.doc.entry
-        own = next((s.score for s in ranked if s.doc.id == centre.id), 0.0)
+        # What the message asks beyond where/when/how to reach: the centre must offer it.
+        asked = [t for t in query.content if not t.keys_in(_intent_word_keys())]
+        offered = self._offered(centre, asked)
+        if asked and offered < CENTRE_OFFERS:
+            return None
         local_entry = getattr(entry, "municipality", None) == muni and not isinstance(entry, Centre)
         if isinstance(entry, Centre) or (
-            not local_entry and (
-                query.intents & _CENTRE_INTENTS
-                or (named and own >= CENTRE_RATIO * best.score)
-            )
+            not local_entry and (query.intents & _CENTRE_INTENTS or named)
         ):
-            score = max(own, best.score) if query.intents & _CENTRE_INTENTS else own
-            if score >= HANDOFF_SCORE * 0.7:
-                return self._reply_with("centre", [centre], query, muni, score, ranked)
+            own = next((s.score for s in ranked if s.doc.id == centre.id), 0.0)
+            score = max(own, offered * best.score, HANDOFF_SCORE)
+            return self._reply_with("centre", [centre], query, muni, score, ranked)
         return None
+
+    def _offered(self, centre: Centre, terms: list[Term]) -> float:
+        """The share of the terms (by rarity) found anywhere in the centre's texts."""
+        doc = self.index.docs[self._positions[centre.id]]
+        total = matched = 0.0
+        for term in terms:
+            weight = term.weight * term_idf(self.index, term, "guidance")
+            total += weight
+            if term.keys_in(doc.weights):
+                matched += weight
+        return matched / total if total else 1.0
 
     def _local_centre(
         self, query: Query, muni: str | None, ranked: list[Scored] | None = None

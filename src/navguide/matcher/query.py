@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -29,6 +30,9 @@ class Term:
     alts: tuple[str, ...] = ()  # keys of its synonyms
     partial: bool = False  # known only as the parts of a compound
     extra: bool = False  # added by a synonym phrase, not typed as such
+
+    def keys_in(self, keys: Container[str]) -> bool:
+        return any(k in keys for k in self.keys) or any(k in keys for k in self.alts)
 
 
 @dataclass
@@ -127,7 +131,9 @@ def _terms(tokens: list[tuple[str, float]], index: Index) -> list[Term]:
             # far more often than the whole, so each part is a term of its own.
             terms += [Term(word, (part, *found.keys), weight) for part in parts]
             continue
-        terms.append(Term(word, found.keys, weight, found.known, partial=found.partial))
+        family = tuple(k for key in found.keys for k in vocabulary.family(key))
+        terms.append(Term(word, found.keys, weight, found.known, alts=family,
+                          partial=found.partial))
     return terms
 
 

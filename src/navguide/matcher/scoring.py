@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .index import Doc, Index
+from .index import GROUPS, Index
 from .query import Term
 
 PART_MATCH = 0.6  # a word known only as parts of a compound
@@ -13,47 +13,57 @@ SYNONYM_MATCH = 0.8  # a word matched through the knowledge's synonyms
 UNKNOWN_IDF = 0.75  # a word the knowledge never uses, as a share of the rarest word's weight
 
 
-def term_idf(index: Index, term: Term) -> float:
-    idf = index.idf
+def term_idf(index: Index, term: Term, group: str | None = None) -> float:
+    idf = index.idf_by_group[group] if group else index.idf
     found = [idf[k] for k in term.keys if k in idf] or [idf[k] for k in term.alts if k in idf]
-    return max(found) if found else index.max_idf * UNKNOWN_IDF
+    if found:
+        return max(found)
+    top = index.max_idf_by_group[group] if group else index.max_idf
+    return top * UNKNOWN_IDF
 
 
 def coverage(index: Index, terms: Iterable[Term]) -> dict[int, float]:
-    """Per entry, the share of the terms' weight it matches (0..1)."""
+    """Per entry, the share of the terms' weight it matches (0..1).
+
+    Word rarity is counted within the entry's group (guidance or courses).
+    """
     terms = list(terms)
-    mass = sum(t.weight * term_idf(index, t) for t in terms if not t.extra)
-    if mass <= 0:
-        return {}
+    masses = {
+        g: sum(t.weight * term_idf(index, t, g) for t in terms if not t.extra) for g in GROUPS
+    }
     totals: dict[int, float] = {}
     for term in terms:
         best: dict[int, float] = {}
         factor = PART_MATCH if term.partial else 1.0
         for keys, weight in ((term.keys, factor), (term.alts, SYNONYM_MATCH)):
             for key in keys:
-                idf = index.idf.get(key)
-                if idf is None:
+                postings = index.postings.get(key)
+                if not postings:
                     continue
-                for i, field_weight in index.postings[key]:
-                    value = idf * field_weight * weight
+                for i, field_weight in postings:
+                    value = index.idf_by_group[index.group[i]][key] * field_weight * weight
                     if value > best.get(i, 0.0):
                         best[i] = value
         for i, value in best.items():
             totals[i] = totals.get(i, 0.0) + value * term.weight
-    return {i: min(total / mass, 1.0) for i, total in totals.items()}
+    return {
+        i: min(total / masses[index.group[i]], 1.0)
+        for i, total in totals.items() if masses[index.group[i]] > 0
+    }
 
 
-def phrase_fit(index: Index, terms: list[Term], doc: Doc) -> float:
+def phrase_fit(index: Index, terms: list[Term], doc_index: int) -> float:
     """How well the message matches the entry's closest single question or title.
 
     A weighted Dice overlap: words of the message missing from the question and
     words of the question missing from the message both lower it.
     """
-    idf = index.idf
-    masses = [t.weight * term_idf(index, t) for t in terms]
+    group = index.group[doc_index]
+    idf = index.idf_by_group[group]
+    masses = [t.weight * term_idf(index, t, group) for t in terms]
     mass = sum(m for m, t in zip(masses, terms, strict=True) if not t.extra)
     best = 0.0
-    for phrase in doc.phrases:
+    for phrase in index.docs[doc_index].phrases:
         matched = sum(
             m for t, m in zip(terms, masses, strict=True)
             if not t.extra and (phrase.intersection(t.keys) or phrase.intersection(t.alts))

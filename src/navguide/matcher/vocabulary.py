@@ -8,6 +8,7 @@ known word, with a cut-off that grows with the word's length.
 
 from __future__ import annotations
 
+import bisect
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -17,6 +18,8 @@ from ..text.normalize import fold
 from ..text.stem import stem_en, stem_sv
 
 MIN_PART = 3
+MIN_FAMILY = 6  # shortest key whose longer forms are matched too
+MAX_FAMILY = 30
 
 
 def _number(word: str) -> str | None:
@@ -48,6 +51,7 @@ class Vocabulary:
         self.surface: dict[str, set[str]] = {}  # folded word -> keys
         self.keys: set[str] = set()
         self._choices: list[str] = []
+        self._sorted_keys: list[str] = []
         self._cache: dict[str, Found] = {}
 
     def add(self, word: str, lang: str) -> str:
@@ -59,6 +63,24 @@ class Vocabulary:
 
     def freeze(self) -> None:
         self._choices = sorted(w for w in self.surface if len(w) >= 4 and not is_stop(w))
+        self._sorted_keys = sorted(self.keys)
+
+    def family(self, key: str) -> tuple[str, ...]:
+        """Longer keys that begin with this one: "vagled" -> "vagledning".
+
+        Swedish derivations and compounds share their first part; a long enough
+        key is a safe prefix to match on.
+        """
+        if len(key) < MIN_FAMILY or key.startswith("#"):
+            return ()
+        found = []
+        at = bisect.bisect_right(self._sorted_keys, key)
+        while at < len(self._sorted_keys) and self._sorted_keys[at].startswith(key):
+            found.append(self._sorted_keys[at])
+            at += 1
+            if len(found) >= MAX_FAMILY:
+                break
+        return tuple(found)
 
     def knows_surface(self, word: str) -> bool:
         return fold(word) in self.surface

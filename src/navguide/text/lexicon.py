@@ -20,6 +20,8 @@ va vems hallå hejsan tja typ liksom alls redan ens egentligen bra gärna
 icke henne hans honom hennes över själv varit ingen deras samma er sådan vår blivit inom
 mellan sånt varför varje vilket sådana vars vårt våra ert era vilkas innebär betyder
 funkar fungerar gäller tar sådant nånstans nåt annars iallafall därifrån hit
+åka åker åkte komma se ser säga säger veta vet tycker tycka känner känna behöver behöva
+brukar borde verkar
 """.split())
 
 STOP_EN = frozenset("""
@@ -62,7 +64,8 @@ LISTING = frozenset("vilka vilken which orter kommuner någonstans anywhere wher
 MANY = frozenset("vilka vilken which orter kommuner någonstans nånstans anywhere "
                  "alla".split())
 # Words for the knowledge's `courses` as such, whatever their subject.
-COURSE = frozenset("kurs kurser kursen kurserna utbildning utbildningar utbildningen program "
+COURSE = frozenset("kurs kurser kursen kurserna utbildning utbildningar utbildningen utbilda "
+                   "program "
                    "programmet programmen linje linjen course courses programme programmes "
                    "program programs class classes training".split())
 CONTACT = frozenset("kontakt kontakta ringa ring telefon mejl mail mejla epost e-post "
