@@ -133,10 +133,12 @@ class Index:
         self.group = [GROUP_OF[d.entry.kind] for d in self.docs]
         sizes = {g: self.group.count(g) or 1 for g in GROUPS}
         self.idf_by_group: dict[str, dict[str, float]] = {}
+        self.group_df: dict[str, dict[str, int]] = {}
         for g in GROUPS:
             counts = {
                 k: sum(1 for i, _ in p if self.group[i] == g) for k, p in self.postings.items()
             }
+            self.group_df[g] = counts
             self.idf_by_group[g] = {
                 k: math.log(1 + sizes[g] / c) for k, c in counts.items() if c
             }

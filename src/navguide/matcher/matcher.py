@@ -28,10 +28,15 @@ PLACE_BOOST = 1.2  # a centre whose texts name the learner's place
 PHRASE_SHARE = 0.4  # how much the closest single question counts beside word overlap
 CANDIDATES = 25
 SEARCH_RATIO = 0.6  # courses this close to the best are listed with it
+LIST_RATIO = 0.35  # ... when the learner asks for several ("vilka", "var finns")
+GENERIC_SHARE = 0.25  # a word in more courses than this says nothing of the subject
 COURSE_FIT = 0.55  # a course search must match this much of the subject words
 MAX_COURSES = 10
 CENTRE_OFFERS = 0.5  # share of what is asked a centre must offer to be the answer
-HANDOFF_SCORE = 0.33  # below this share of the message matched: hand off
+HANDOFF_SCORE = 0.3  # below this share of the message matched: hand off
+UNKNOWN_HANDOFF = 0.5  # ... or below this when the question has a word the knowledge lacks
+SHORT_QUESTION = 5  # content words; longer questions may carry a word we do not know
+FOCUS_TRUST = 0.8  # a long message's question sentence, matched alone
 HISTORY_WEIGHT = 0.5
 
 _CENTRE_INTENTS = {"where", "hours", "contact"}
@@ -141,8 +146,13 @@ class Matcher:
         centre = self._centre_route(query, muni, named, ranked)
         if centre:
             return centre
-        if best.score < HANDOFF_SCORE:
-            return self._handoff(query, muni, best.score, ranked)
+        confidence = self._confidence(query, best)
+        if confidence < HANDOFF_SCORE or (
+            query.unknown_focus and confidence < UNKNOWN_HANDOFF
+            and len(query.focus) <= SHORT_QUESTION
+        ):
+            return self._handoff(query, muni, confidence, ranked)
+        best.score = max(best.score, confidence)
         if isinstance(entry, Course):
             return self._reply_with("course", [entry], query, muni, best.score, ranked)
         return self._reply_with("topic", [entry], query, muni, best.score, ranked)
@@ -162,6 +172,14 @@ class Matcher:
             s.score = (1 - PHRASE_SHARE) * s.score + PHRASE_SHARE * fit * min(s.score * 2, 1.0)
         top.sort(key=lambda s: s.score, reverse=True)
         return top
+
+    def _confidence(self, query: Query, best: Scored) -> float:
+        """How sure the best entry answers: in a long message, the question itself counts."""
+        focus = query.focus
+        if len(focus) == len(query.content):
+            return best.score
+        on_focus = coverage(self.index, focus).get(best.index, 0.0)
+        return max(best.score, on_focus * FOCUS_TRUST)
 
     @staticmethod
     def _placement(doc: Doc, muni: str | None, place: str | None) -> float:
@@ -190,7 +208,9 @@ class Matcher:
         if not (isinstance(best.doc.entry, Course) or asks_courses or by_category):
             return None
         placed = placed or bool(muni and "here" in query.intents)
-        subject = [t for t in query.terms if not self._is_filter_term(t)]
+        subject = [
+            t for t in query.terms if not self._is_filter_term(t) and not self._generic(t)
+        ]
         distance = "distance" in query.intents
         pool = [
             i for i in self._courses
@@ -198,6 +218,9 @@ class Matcher:
         ]
         if not pool:
             return None
+        if placed and muni:
+            local = [i for i in pool if self.index.docs[i].municipality == muni]
+            pool = local or pool
         if subject:
             scores = coverage(self.index, subject)
             found = [
@@ -209,7 +232,8 @@ class Matcher:
             if not found or found[0].score < COURSE_FIT:
                 return None
             top = found[0].score
-            shown = [s for s in found if s.score >= top * SEARCH_RATIO]
+            ratio = LIST_RATIO if query.intents & {"many", "listing"} else SEARCH_RATIO
+            shown = [s for s in found if s.score >= top * ratio]
             fit = min(top, 1.0)
         else:
             listing = query.intents & {"listing"} or asks_courses
@@ -225,6 +249,11 @@ class Matcher:
         entries = [s.doc.entry for s in shown[:MAX_COURSES]]
         kind = "course" if len(entries) == 1 else "courses"
         return self._reply_with(kind, entries, query, muni, fit, ranked)
+
+    def _generic(self, term: Term) -> bool:
+        """A word so common among courses ("läsa", "kurs") it names no subject."""
+        counts = [self.index.group_df["courses"].get(k, 0) for k in term.keys]
+        return bool(counts) and max(counts) > GENERIC_SHARE * max(len(self._courses), 1)
 
     def _category(self, query: Query) -> str | None:
         for term in query.terms:

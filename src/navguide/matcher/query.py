@@ -53,6 +53,15 @@ class Query:
         return [t for t in self.terms if not t.known]
 
     @property
+    def focus(self) -> list[Term]:
+        """The terms of the question itself (all of a short message)."""
+        return [t for t in self.content if t.weight >= 1.0]
+
+    @property
+    def unknown_focus(self) -> list[Term]:
+        return [t for t in self.focus if not t.known]
+
+    @property
     def municipality(self) -> str | None:
         return self.places[-1].municipality if self.places else None
 
@@ -131,9 +140,11 @@ def _terms(tokens: list[tuple[str, float]], index: Index) -> list[Term]:
             # far more often than the whole, so each part is a term of its own.
             terms += [Term(word, (part, *found.keys), weight) for part in parts]
             continue
+        if found.partial:  # an unknown compound: its known parts, each a term
+            terms += [Term(word, (part,), weight, partial=True) for part in found.keys]
+            continue
         family = tuple(k for key in found.keys for k in vocabulary.family(key))
-        terms.append(Term(word, found.keys, weight, found.known, alts=family,
-                          partial=found.partial))
+        terms.append(Term(word, found.keys, weight, found.known, alts=family))
     return terms
 
 

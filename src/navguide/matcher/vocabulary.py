@@ -20,6 +20,7 @@ from ..text.stem import stem_en, stem_sv
 MIN_PART = 3
 MIN_FAMILY = 6  # shortest key whose longer forms are matched too
 MAX_FAMILY = 30
+MAX_SUFFIX = 4  # a derivation ("-ning", "-are"), not another word ("program-mering")
 
 
 def _number(word: str) -> str | None:
@@ -66,17 +67,18 @@ class Vocabulary:
         self._sorted_keys = sorted(self.keys)
 
     def family(self, key: str) -> tuple[str, ...]:
-        """Longer keys that begin with this one: "vagled" -> "vagledning".
+        """Keys that extend this one by a short suffix: "vagled" -> "vagledning".
 
-        Swedish derivations and compounds share their first part; a long enough
-        key is a safe prefix to match on.
+        Snowball leaves Swedish derivations apart; a long enough key followed by
+        at most a suffix's length is the same word family.
         """
         if len(key) < MIN_FAMILY or key.startswith("#"):
             return ()
         found = []
         at = bisect.bisect_right(self._sorted_keys, key)
         while at < len(self._sorted_keys) and self._sorted_keys[at].startswith(key):
-            found.append(self._sorted_keys[at])
+            if len(self._sorted_keys[at]) - len(key) <= MAX_SUFFIX:
+                found.append(self._sorted_keys[at])
             at += 1
             if len(found) >= MAX_FAMILY:
                 break

@@ -21,7 +21,7 @@ icke henne hans honom hennes över själv varit ingen deras samma er sådan vår
 mellan sånt varför varje vilket sådana vars vårt våra ert era vilkas innebär betyder
 funkar fungerar gäller tar sådant nånstans nåt annars iallafall därifrån hit
 åka åker åkte komma se ser säga säger veta vet tycker tycka känner känna behöver behöva
-brukar borde verkar
+brukar borde verkar ges erbjuds
 """.split())
 
 STOP_EN = frozenset("""
@@ -30,6 +30,7 @@ for from get got had has have hello hi how i i'm if im in is it its just me my n
 or please should so some someone tell than thanks that the their them then there these
 they this those to too us was we were what whats when where which who why will with would
 you your hey dont don't cant can't there's want wants like really also yes no not only
+offer offers offered available exist exists give given take taken get getting
 """.split())
 
 # Texting shorthand that carries no meaning for matching.
