@@ -188,3 +188,19 @@ async def test_chat_answers_when_the_store_is_slow(aiohttp_client, tmp_path, mon
 def test_a_bad_database_url_is_refused_at_startup(tmp_path):
     with pytest.raises(SettingsError, match="database_url must start with"):
         create_app(settings_for(tmp_path, database_url="mysql://x"))
+
+
+async def test_the_access_log_holds_no_ip_user_agent_or_query(aiohttp_server, aiohttp_client,
+                                                              tmp_path, caplog):
+    from navguide.accesslog import PrivateAccessLogger
+
+    app = create_app(settings_for(tmp_path, record=False))
+    server = await aiohttp_server(app, access_log_class=PrivateAccessLogger)
+    client = await aiohttp_client(server)
+    with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+        await client.get("/api/health?q=jag+heter+Anna", headers={"User-Agent": "UniqueAgent/42"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert len(lines) == 1
+    assert lines[0].startswith('"GET /api/health" 200 ')
+    for value in ("127.0.0.1", "UniqueAgent", "Anna"):
+        assert value not in lines[0]

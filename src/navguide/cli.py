@@ -202,6 +202,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
+    from .accesslog import PrivateAccessLogger  # no IP, user agent or query in the log
     from .app import create_app
 
     settings = Settings.load(
@@ -214,7 +215,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
-    web.run_app(app, host=settings.host, port=settings.port, print=_print_url(settings))
+    web.run_app(app, host=settings.host, port=settings.port, print=_print_url(settings),
+                access_log_class=PrivateAccessLogger)
     return 0
 
 

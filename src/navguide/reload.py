@@ -74,11 +74,13 @@ class Reloader:
                 log.error("knowledge folder unreadable (%s): %s", reason, exc)
                 return False
             self.reloads += 1
-            old = holder.current.knowledge.version
+            old, was_rejected = holder.current.knowledge.version, bool(holder.rejected)
             holder.swap(loaded)  # one assignment: a request sees the old or the new, whole
             if loaded.knowledge.version != old:
                 log.info("knowledge reloaded (%s): version %s -> %s",
                          reason, old, loaded.knowledge.version)
+            elif was_rejected:
+                log.info("knowledge fixed (%s): serving version %s", reason, old)
             return True
 
     async def watch(self, interval: float = POLL_SECONDS) -> None:
