@@ -153,9 +153,7 @@ class Matcher:
         ):
             return self._handoff(query, muni, confidence, ranked)
         best.score = max(best.score, confidence)
-        if isinstance(entry, Course):
-            return self._reply_with("course", [entry], query, muni, best.score, ranked)
-        return self._reply_with("topic", [entry], query, muni, best.score, ranked)
+        return self._reply_with(entry.kind, [entry], query, muni, best.score, ranked)
 
     def rank(self, query: Query, muni: str | None) -> list[Scored]:
         """Entries by how much of the message they answer, best first (top few only)."""

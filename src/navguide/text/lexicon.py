@@ -31,6 +31,12 @@ or please should so some someone tell than thanks that the their them then there
 they this those to too us was we were what whats when where which who why will with would
 you your hey dont don't cant can't there's want wants like really also yes no not only
 offer offers offered available exist exists give given take taken get getting
+myself our ours ourselves yours yourself he him his himself she her hers herself itself
+theirs themselves whom because until while against between into through during before
+after above below up down out off over under again further once all both each few more
+most other such nor own same very now become becoming became hard lot lots much many
+still even already maybe something anything everything somebody anybody everybody thing
+things way okay guess know think
 """.split())
 
 # Texting shorthand that carries no meaning for matching.
