@@ -17,7 +17,7 @@ from ..text.normalize import fold
 from .index import Doc, Index
 from .query import Query, Term, analyse
 from .reply import Reply
-from .scoring import coverage, phrase_fit, term_idf
+from .scoring import coverage, phrase_fit
 from .vocabulary import key_en, key_sv
 
 MAX_TURNS = 4
@@ -32,7 +32,6 @@ LIST_RATIO = 0.35  # ... when the learner asks for several ("vilka", "var finns"
 GENERIC_SHARE = 0.25  # a word in more courses than this says nothing of the subject
 COURSE_FIT = 0.55  # a course search must match this much of the subject words
 MAX_COURSES = 10
-CENTRE_OFFERS = 0.5  # share of what is asked a centre must offer to be the answer
 HANDOFF_SCORE = 0.3  # below this share of the message matched: hand off
 UNKNOWN_HANDOFF = 0.5  # ... or below this when the question has a word the knowledge lacks
 SHORT_QUESTION = 5  # content words; longer questions may carry a word we do not know
@@ -143,9 +142,6 @@ class Matcher:
         courses = self._course_search(query, muni, placed, ranked)
         if courses:
             return courses
-        centre = self._centre_route(query, muni, named, ranked)
-        if centre:
-            return centre
         confidence = self._confidence(query, best)
         if confidence < HANDOFF_SCORE or (
             query.unknown_focus and confidence < UNKNOWN_HANDOFF
@@ -153,6 +149,9 @@ class Matcher:
         ):
             return self._handoff(query, muni, confidence, ranked)
         best.score = max(best.score, confidence)
+        centre = self._centre_route(query, muni, named, ranked)
+        if centre:
+            return centre
         return self._reply_with(entry.kind, [entry], query, muni, best.score, ranked)
 
     def rank(self, query: Query, muni: str | None) -> list[Scored]:
@@ -277,40 +276,26 @@ class Matcher:
     def _centre_route(
         self, query: Query, muni: str | None, named: bool, ranked: list[Scored]
     ) -> Reply | None:
-        """The learner's lärcentrum, when that is what the message asks for."""
+        """The learner's lärcentrum, when that is what the message asks for.
+
+        A short question that names a place, or asks where or when, is about the
+        place's centre unless an entry of that municipality answers it itself.
+        """
         best = ranked[0]
         entry = best.doc.entry
-        if not muni:
-            if isinstance(entry, Centre) and best.score >= HANDOFF_SCORE:
-                return self._reply_with("centre", [entry], query, None, best.score, ranked)
+        if not muni or (getattr(entry, "municipality", None) == muni and not isinstance(
+            entry, Centre
+        )):
+            return None
+        short = len(query.focus) <= SHORT_QUESTION and len(query.focus) == len(query.content)
+        if not (
+            isinstance(entry, Centre) or query.intents & _CENTRE_INTENTS or (named and short)
+        ):
             return None
         centre = self._local_centre(query, muni, ranked)
         if centre is None:
             return None
-        # What the message asks beyond where/when/how to reach: the centre must offer it.
-        asked = [t for t in query.content if not t.keys_in(_intent_word_keys())]
-        offered = self._offered(centre, asked)
-        if asked and offered < CENTRE_OFFERS:
-            return None
-        local_entry = getattr(entry, "municipality", None) == muni and not isinstance(entry, Centre)
-        if isinstance(entry, Centre) or (
-            not local_entry and (query.intents & _CENTRE_INTENTS or named)
-        ):
-            own = next((s.score for s in ranked if s.doc.id == centre.id), 0.0)
-            score = max(own, offered * best.score, HANDOFF_SCORE)
-            return self._reply_with("centre", [centre], query, muni, score, ranked)
-        return None
-
-    def _offered(self, centre: Centre, terms: list[Term]) -> float:
-        """The share of the terms (by rarity) found anywhere in the centre's texts."""
-        doc = self.index.docs[self._positions[centre.id]]
-        total = matched = 0.0
-        for term in terms:
-            weight = term.weight * term_idf(self.index, term, "guidance")
-            total += weight
-            if term.keys_in(doc.weights):
-                matched += weight
-        return matched / total if total else 1.0
+        return self._reply_with("centre", [centre], query, muni, best.score, ranked)
 
     def _local_centre(
         self, query: Query, muni: str | None, ranked: list[Scored] | None = None
