@@ -36,6 +36,8 @@ HANDOFF_SCORE = 0.3  # below this share of the message matched: hand off
 UNKNOWN_HANDOFF = 0.5  # ... or below this when the question has a word the knowledge lacks
 SHORT_QUESTION = 5  # content words; longer questions may carry a word we do not know
 FOCUS_TRUST = 0.8  # a long message's question sentence, matched alone
+LONG_FLOOR = 0.15  # in a long message, an entry this good ...
+LONG_LEAD = 1.5  # ... and this far ahead of the next is the answer
 HISTORY_WEIGHT = 0.5
 
 _CENTRE_INTENTS = {"where", "hours", "contact"}
@@ -142,7 +144,7 @@ class Matcher:
         courses = self._course_search(query, muni, placed, ranked)
         if courses:
             return courses
-        confidence = self._confidence(query, best)
+        confidence = self._confidence(query, ranked)
         if confidence < HANDOFF_SCORE or (
             query.unknown_focus and confidence < UNKNOWN_HANDOFF
             and len(query.focus) <= SHORT_QUESTION
@@ -170,13 +172,19 @@ class Matcher:
         top.sort(key=lambda s: s.score, reverse=True)
         return top
 
-    def _confidence(self, query: Query, best: Scored) -> float:
+    def _confidence(self, query: Query, ranked: list[Scored]) -> float:
         """How sure the best entry answers: in a long message, the question itself counts."""
+        best = ranked[0]
         focus = query.focus
         if len(focus) == len(query.content):
             return best.score
         on_focus = coverage(self.index, focus).get(best.index, 0.0)
-        return max(best.score, on_focus * FOCUS_TRUST)
+        confidence = max(best.score, on_focus * FOCUS_TRUST)
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        if best.score >= LONG_FLOOR and best.score >= LONG_LEAD * second:
+            # A long story matches little of anything; one entry far ahead is the answer.
+            confidence = max(confidence, HANDOFF_SCORE)
+        return confidence
 
     @staticmethod
     def _placement(doc: Doc, muni: str | None, place: str | None) -> float:

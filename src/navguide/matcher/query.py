@@ -104,16 +104,23 @@ def analyse(text: str, index: Index, default_lang: Lang = "sv") -> Query:
 
 
 def _word_weights(text: str, count: int) -> list[float]:
-    """In a long message the question counts; the story around it counts less."""
+    """In a long message the question counts; the story around it counts less.
+
+    The question is the sentences ending in "?" (else the last one), with the
+    sentence before when the question alone says little ("Hur fungerar det?").
+    """
     if count < LONG_MESSAGE:
         return [1.0] * count
     sentences = [s for s in _SENTENCE.split(text) if s.strip()]
-    sizes = [len(words_with_case(s)) for s in sentences]
+    words_of = [words_with_case(s) for s in sentences]
     asked = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
     focus = set(asked) if asked else {len(sentences) - 1}
+    content = sum(1 for i in focus for w in words_of[i] if not is_stop(w.casefold()))
+    if content < 2 and min(focus) > 0:
+        focus.add(min(focus) - 1)
     weights: list[float] = []
-    for i, size in enumerate(sizes):
-        weights += [1.0 if i in focus else STORY_WEIGHT] * size
+    for i, found in enumerate(words_of):
+        weights += [1.0 if i in focus else STORY_WEIGHT] * len(found)
     return (weights + [1.0] * count)[:count]
 
 
