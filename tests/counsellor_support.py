@@ -12,6 +12,13 @@ from navguide.settings import Settings
 
 BENCH_KNOWLEDGE = Path(__file__).resolve().parents[2] / "shared" / "bench" / "knowledge"
 
+# Every column the record store has: nothing here may identify a learner.
+EXPECTED_COLUMNS = {
+    "asked": ["reply_id", "hour", "municipality", "lang", "kind", "ids", "score", "margin",
+              "runner_up", "handoff", "text"],
+    "feedback": ["reply_id", "hour", "helpful"],
+}
+
 
 def copy_knowledge(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"

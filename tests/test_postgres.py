@@ -10,8 +10,7 @@ import logging
 import os
 
 import pytest
-from counsellor_support import copy_knowledge, settings_for
-from test_records import EXPECTED_COLUMNS
+from counsellor_support import EXPECTED_COLUMNS, copy_knowledge, settings_for
 
 from navguide.app import create_app
 from navguide.cli import main

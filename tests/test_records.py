@@ -9,7 +9,7 @@ import threading
 from contextlib import closing
 
 import pytest
-from counsellor_support import settings_for, wait_for
+from counsellor_support import EXPECTED_COLUMNS, settings_for, wait_for
 
 from navguide.app import create_app
 from navguide.records import open_store, recorder_key, scrub, store_key
@@ -107,13 +107,6 @@ async def test_record_false_keeps_nothing(aiohttp_client, tmp_path):
     await client.post("/api/feedback", json={"reply_id": reply["reply_id"], "helpful": True})
     assert recorder_key not in app
     assert not (tmp_path / "records.sqlite3").exists()
-
-
-EXPECTED_COLUMNS = {
-    "asked": ["reply_id", "hour", "municipality", "lang", "kind", "ids", "score", "margin",
-              "runner_up", "handoff", "text"],
-    "feedback": ["reply_id", "hour", "helpful"],
-}
 
 
 async def test_no_ip_address_user_agent_or_learner_id_is_stored(aiohttp_client, tmp_path):
