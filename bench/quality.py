@@ -146,8 +146,14 @@ def accuracy(correct: list[bool], idx: list[int]) -> float:
     return sum(correct[i] for i in idx) / len(idx)
 
 
+def peer_results(systems: Sequence[System]) -> list[list[bool]]:
+    """The peers' judgements (every system after navguide that could be run)."""
+    return [s.correct for s in systems[1:] if s.correct is not None]
+
+
 def print_table(tests: Sequence[KnowledgeTest], systems: Sequence[System]) -> None:
-    runnable = [s for s in systems if s.correct is not None]
+    ours = systems[0].correct
+    peers = peer_results(systems)
     head = f"{'':28}{'n':>5}" + "".join(f"{s.name:>10}" for s in systems)
     print(head)
     print("-" * len(head))
@@ -157,11 +163,10 @@ def print_table(tests: Sequence[KnowledgeTest], systems: Sequence[System]) -> No
             cells.append(
                 f"{accuracy(s.correct, idx):>10.3f}" if s.correct is not None else f"{'—':>10}"
             )
-        # A mark where navguide is not strictly ahead of the best peer on this row.
-        ours = systems[0].correct
+        # A mark where navguide is not strictly ahead of the better peer on this row.
         mark = ""
-        if ours is not None and len(runnable) > 1:
-            best_peer = max(accuracy(s.correct, idx) for s in runnable[1:])  # type: ignore[arg-type]
+        if ours is not None and peers:
+            best_peer = max(accuracy(p, idx) for p in peers)
             mark = "" if accuracy(ours, idx) > best_peer else "  ← not ahead"
         print(f"{label:28}{len(idx):>5}" + "".join(cells) + mark)
 
@@ -181,11 +186,10 @@ def check_targets(tests: Sequence[KnowledgeTest], systems: Sequence[System]) -> 
         if accuracy(ours, i) < TAG_TARGET
     ]
     handoff = accuracy(ours, rows["kind handoff"]) if "kind handoff" in rows else float("nan")
-    peers = [s for s in systems[1:] if s.correct is not None]
+    peers = peer_results(systems)
+    peer_names = [s.name for s in systems[1:] if s.correct is not None]
     behind = [
-        t
-        for t, i in tag_rows.items()
-        if any(accuracy(ours, i) <= accuracy(p.correct, i) for p in peers)  # type: ignore[arg-type]
+        t for t, i in tag_rows.items() if any(accuracy(ours, i) <= accuracy(p, i) for p in peers)
     ]
     verdict = [
         (f"overall accuracy ≥ {OVERALL_TARGET:.2f}", overall >= OVERALL_TARGET, f"{overall:.3f}"),
@@ -196,7 +200,7 @@ def check_targets(tests: Sequence[KnowledgeTest], systems: Sequence[System]) -> 
             f"{handoff:.3f}",
         ),
         (
-            f"ahead of {' and '.join(p.name for p in peers) or 'no peer'} on every tag",
+            f"ahead of {' and '.join(peer_names) or 'no peer'} on every tag",
             bool(peers) and not behind,
             ("not ahead on: " + ", ".join(behind)) if behind else "all tags",
         ),
