@@ -17,7 +17,7 @@ from ..text.normalize import fold
 from .index import Doc, Index
 from .query import Query, Term, analyse
 from .reply import Reply
-from .scoring import coverage, phrase_fit
+from .scoring import coverage, phrase_fit, term_idf
 from .vocabulary import key_en, key_sv
 
 MAX_TURNS = 4
@@ -32,6 +32,7 @@ LIST_RATIO = 0.35  # ... when the learner asks for several ("vilka", "var finns"
 GENERIC_SHARE = 0.25  # a word in more courses than this says nothing of the subject
 COURSE_FIT = 0.55  # a course search must match this much of the subject words
 MAX_COURSES = 10
+CENTRE_OFFERS = 0.3  # share of a question a centre's texts must hold to answer it
 HANDOFF_SCORE = 0.3  # below this share of the message matched: hand off
 UNKNOWN_HANDOFF = 0.5  # ... or below this when the question has a word the knowledge lacks
 SHORT_QUESTION = 5  # content words; longer questions may carry a word we do not know
@@ -74,39 +75,41 @@ class Matcher:
         history = [analyse(m, self.index) for m in messages[:-1]]
         default_lang: Lang = history[-1].lang if history else lang
         last = analyse(messages[-1], self.index, default_lang)
-        place_muni = last.municipality or next(
-            (q.municipality for q in reversed(history) if q.municipality), None
-        )
+        place = last.place or next((q.place for q in reversed(history) if q.place), None)
+        place_muni = place.municipality if place else None
         muni = place_muni or municipality
-        if history and self._is_followup(last):
+        named = bool(last.places)
+        if place and not named:
+            last.places = [place]  # "Jag bor i Hoting." ... "kan jag plugga där?"
+        if history and self._is_followup(last, named):
             previous = self.reply(messages[:-1], municipality, lang)
-            followed = self._follow_up(last, history[-1], previous, muni)
+            followed = self._follow_up(last, named, history[-1], previous, muni)
             if followed:
                 return followed
-        return self._answer(last, muni, named=bool(last.places), placed=place_muni is not None)
+        return self._answer(last, muni, named=named, placed=place_muni is not None)
 
-    def _is_followup(self, last: Query) -> bool:
+    def _is_followup(self, last: Query, named: bool) -> bool:
         content = last.content
         unknown = last.unknown
         if content and len(unknown) * 2 >= len(content):
             return False  # new words the knowledge does not know: judge the line alone
         short = len(content) <= 4
         return short and bool(
-            last.intents & {"anaphora", "opener"} or last.places or len(content) <= 2
+            last.intents & {"anaphora", "opener"} or named or len(content) <= 2
         )
 
     def _follow_up(
-        self, last: Query, before: Query, previous: Reply, muni: str | None
+        self, last: Query, named: bool, before: Query, previous: Reply, muni: str | None
     ) -> Reply | None:
         main = previous.entries[0] if previous.entries else None
-        if last.places and previous.kind in ("topic", "centre", "handoff"):
+        if named and previous.kind in ("topic", "centre", "handoff"):
             own = self._answer(last, muni, named=True, placed=True)
             if own.kind != "handoff" and own.score >= 0.6:
                 return own
             centre = self._local_centre(last, muni)
             if centre:
                 return self._reply_with("centre", [centre], last, muni, own.score)
-        if isinstance(main, Course) and not last.places:
+        if isinstance(main, Course) and not named:
             if last.intents & _CENTRE_INTENTS and main.municipality:
                 centre = self._local_centre(last, main.municipality)
                 if centre:
@@ -114,7 +117,7 @@ class Matcher:
             if last.intents & {"anaphora", "start", "distance"}:
                 return self._reply_with("course", [main], last, muni, previous.score,
                                         focus=_focus(last))
-        if isinstance(main, Centre) and not last.places and last.intents & {
+        if isinstance(main, Centre) and not named and last.intents & {
             "anaphora", *_CENTRE_INTENTS
         }:
             return self._reply_with("centre", [main], last, muni, previous.score,
@@ -126,7 +129,7 @@ class Matcher:
             Term(t.word, t.keys, t.weight * HISTORY_WEIGHT, t.known, t.alts, t.partial, t.extra)
             for t in before.terms if t.word not in seen and t.known
         ]
-        placed = bool(last.places or before.places)
+        placed = bool(named or before.places)
         return self._answer(merged, muni, named=placed, placed=placed)
 
     # -- one message --------------------------------------------------------
@@ -159,7 +162,7 @@ class Matcher:
     def rank(self, query: Query, muni: str | None) -> list[Scored]:
         """Entries by how much of the message they answer, best first (top few only)."""
         index = self.index
-        place = query.places[-1].place if query.places else None
+        place = query.place.place if query.place else None
         scored = []
         for i, score in coverage(index, query.terms).items():
             doc = index.docs[i]
@@ -303,7 +306,22 @@ class Matcher:
         centre = self._local_centre(query, muni, ranked)
         if centre is None:
             return None
+        if not (isinstance(entry, Centre) or query.intents & _CENTRE_INTENTS) and (
+            self._offered(centre, query.focus) < CENTRE_OFFERS
+        ):
+            return None  # "I moved to Östersund, how do I learn Swedish?" is not a centre's
         return self._reply_with("centre", [centre], query, muni, best.score, ranked)
+
+    def _offered(self, centre: Centre, terms: list[Term]) -> float:
+        """The share of the terms (by rarity) found anywhere in the centre's texts."""
+        doc = self.index.docs[self._positions[centre.id]]
+        total = matched = 0.0
+        for term in terms:
+            weight = term.weight * term_idf(self.index, term, "guidance")
+            total += weight
+            if term.keys_in(doc.weights):
+                matched += weight
+        return matched / total if total else 1.0
 
     def _local_centre(
         self, query: Query, muni: str | None, ranked: list[Scored] | None = None
@@ -313,7 +331,7 @@ class Matcher:
         centres = self.knowledge.centres_in(muni)
         if not centres:
             return None
-        place = query.places[-1].place if query.places else None
+        place = query.place.place if query.place else None
         by_score = {s.doc.id: s.score for s in ranked or ()}
         name = self.knowledge.municipality(muni)
         main_name = fold(name.name.casefold()) if name else ""

@@ -17,6 +17,7 @@ from .vocabulary import key_en, key_sv
 
 STORY_WEIGHT = 0.55  # words outside the question sentence of a long message
 LONG_MESSAGE = 14  # words; shorter messages are taken whole
+RESIDENCE_GAP = 3  # words between "bor" and the place: "bor nu i Bräcke"
 RARE_WHOLE = 3  # a compound found in fewer entries than this is matched by its parts
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -62,8 +63,17 @@ class Query:
         return [t for t in self.focus if not t.known]
 
     @property
+    def place(self) -> PlaceHit | None:
+        """Where the learner is: the place they say they live in, else the last named."""
+        for hit in self.places:
+            before = self.words[max(hit.start - RESIDENCE_GAP, 0) : hit.start]
+            if lexicon.RESIDENCE & set(before):
+                return hit
+        return self.places[-1] if self.places else None
+
+    @property
     def municipality(self) -> str | None:
-        return self.places[-1].municipality if self.places else None
+        return self.place.municipality if self.place else None
 
     def keys(self) -> set[str]:
         return {k for t in self.terms for k in (*t.keys, *t.alts)}

@@ -46,6 +46,9 @@ PREPOSITIONS = frozenset(
     "i på från till utanför nära kring runt vid mot in at near from around of".split()
 )
 
+# "Jag bor i Svenstavik": the place the learner lives in, whatever else they name.
+RESIDENCE = frozenset("bor bott bosatt boende flyttat flyttade live lives living moved".split())
+
 # Words that point back to the previous answer ("är den på distans?").
 ANAPHORA = frozenset("den det där dit de dem dom denna detta dess ni it there them that this "
                      "they those its".split())
@@ -85,7 +88,7 @@ def _folded(words: frozenset[str]) -> frozenset[str]:
 
 
 # Learners often type without å/ä/ö: "fran", "nar", "ar" are stop words too.
-_ALL = STOP_SV | STOP_EN | STOP_SHORT
+_ALL = STOP_SV | STOP_EN | STOP_SHORT | RESIDENCE
 _ALL_FOLDED = _ALL | _folded(STOP_SV)
 
 
