@@ -30,6 +30,7 @@ CANDIDATES = 25
 SEARCH_RATIO = 0.6  # courses this close to the best are listed with it
 LIST_RATIO = 0.35  # ... when the learner asks for several ("vilka", "var finns")
 GENERIC_SHARE = 0.25  # a word in more courses than this says nothing of the subject
+GENERIC_MIN = 10  # ... and in at least this many
 COURSE_FIT = 0.55  # a course search must match this much of the subject words
 MAX_COURSES = 10
 CENTRE_OFFERS = 0.3  # share of a question a centre's texts must hold to answer it
@@ -261,7 +262,8 @@ class Matcher:
     def _generic(self, term: Term) -> bool:
         """A word so common among courses ("läsa", "kurs") it names no subject."""
         counts = [self.index.group_df["courses"].get(k, 0) for k in term.keys]
-        return bool(counts) and max(counts) > GENERIC_SHARE * max(len(self._courses), 1)
+        limit = max(GENERIC_SHARE * len(self._courses), GENERIC_MIN)
+        return bool(counts) and max(counts) > limit
 
     def _category(self, query: Query) -> str | None:
         for term in query.terms:
