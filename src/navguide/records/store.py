@@ -22,6 +22,7 @@ from typing import Any
 
 from ..settings import SettingsError
 
+SETUP_LOCK = 0x6E617667  # "navg": the PostgreSQL advisory lock held while making tables
 HOUR_FORMAT = "%Y-%m-%d %H:00"  # UTC; sorts as text, so `hour >= ?` works in both stores
 
 SCHEMA = (
@@ -239,6 +240,23 @@ class PostgresStore(Store):
 
     def exists(self) -> bool:
         return True
+
+    def setup(self) -> None:
+        """Make the tables once, even with several servers starting at the same time.
+
+        An advisory lock lets one server at a time look, and DDL runs only when a
+        table is missing, so a running server's inserts never wait on (or deadlock
+        with) another server's `CREATE INDEX IF NOT EXISTS`.
+        """
+        with self._cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (SETUP_LOCK,))
+            cur.execute("SELECT to_regclass('asked') IS NOT NULL "
+                        "AND to_regclass('feedback') IS NOT NULL")
+            row = cur.fetchone()
+            if row and row[0]:
+                return
+            for statement in SCHEMA:
+                cur.execute(statement)
 
     def columns(self) -> dict[str, list[str]]:
         sql = ("SELECT column_name FROM information_schema.columns "
