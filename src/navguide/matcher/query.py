@@ -18,7 +18,7 @@ from .vocabulary import key_en, key_sv
 STORY_WEIGHT = 0.55  # words outside the question sentence of a long message
 LONG_MESSAGE = 14  # words; shorter messages are taken whole
 RESIDENCE_GAP = 3  # words between "bor" and the place: "bor nu i Bräcke"
-RARE_WHOLE = 3  # a compound found in fewer entries than this is matched by its parts
+RARE_WHOLE = 5  # a compound found in fewer entries than this is matched by its parts
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -158,6 +158,10 @@ def _terms(tokens: list[tuple[str, float]], index: Index) -> list[Term]:
             terms += [Term(word, (part, *found.keys), weight) for part in parts]
             continue
         if found.partial:  # an unknown compound: its known parts, each a term
+            inside = vocabulary.containing(word)
+            if inside:  # ... unless the knowledge has it inside a longer word
+                terms.append(Term(word, inside, weight))
+                continue
             terms += [Term(word, (part,), weight, partial=True) for part in found.keys]
             continue
         family = tuple(k for key in found.keys for k in vocabulary.family(key))

@@ -19,6 +19,7 @@ from ..text.stem import stem_en, stem_sv
 
 MIN_PART = 3
 MIN_FAMILY = 6  # shortest key whose longer forms are matched too
+MIN_INFIX = 7  # shortest word looked for inside longer compounds
 MAX_FAMILY = 30
 MAX_SUFFIX = 4  # a derivation ("-ning", "-are"), not another word ("program-mering")
 
@@ -53,6 +54,7 @@ class Vocabulary:
         self.keys: set[str] = set()
         self._choices: list[str] = []
         self._sorted_keys: list[str] = []
+        self._infix_cache: dict[str, tuple[str, ...]] = {}
         self._cache: dict[str, Found] = {}
 
     def add(self, word: str, lang: str) -> str:
@@ -65,6 +67,22 @@ class Vocabulary:
     def freeze(self) -> None:
         self._choices = sorted(w for w in self.surface if len(w) >= 4 and not is_stop(w))
         self._sorted_keys = sorted(self.keys)
+
+    def containing(self, word: str) -> tuple[str, ...]:
+        """Keys of longer knowledge words that hold this one: "lärarprogram" is in
+        "förskollärarprogrammet". Swedish compounds put the head last."""
+        folded = fold(word)
+        if len(folded) < MIN_INFIX:
+            return ()
+        found = self._infix_cache.get(folded)
+        if found is None:
+            found = tuple(sorted({
+                key for w in self._choices if folded in w and len(w) > len(folded) + 1
+                for key in self.surface[w]
+            }))[:MAX_FAMILY]
+            if len(self._infix_cache) < 10_000:
+                self._infix_cache[folded] = found
+        return found
 
     def family(self, key: str) -> tuple[str, ...]:
         """Keys that extend this one by a short suffix: "vagled" -> "vagledning".
@@ -122,7 +140,7 @@ class Vocabulary:
         }
         known = candidates & self.keys
         if folded in self.surface:
-            return Found(tuple(self.surface[folded] | known), True)
+            return Found(tuple(self.surface[folded]), True)
         if known:
             return Found(tuple(known), True)
         corrected = self.correct(folded)

@@ -62,7 +62,7 @@ WHERE = frozenset("var vart ligger närmaste närmast närheten nära hitta adre
 # "Can I train here?": the learner means the municipality the widget is on.
 HERE = frozenset("här hit here".split())
 HOURS = frozenset("öppettider öppet öppen öppna tider stänger stängt helger lördag lördagar "
-                  "söndag söndagar kväll kvällar open opening hours closed weekend weekends "
+                  "söndag söndagar open opening hours closed weekend weekends "
                   "saturday saturdays sunday sundays".split())
 START = frozenset("när börjar börja startar start startdatum nästa starts begin begins "
                   "when next".split())
