@@ -102,13 +102,16 @@ async def widget(request: web.Request) -> web.Response:
                   config=config, max_chars=request.app[settings_key].max_message_chars)
 
 
-async def loader(request: web.Request) -> web.Response:
+def loader_source() -> str:
     """`embed.js` with the launcher's texts from the catalogue filled in."""
     source = (web_root() / "embed.js").read_text(encoding="utf-8")
     texts = {lang: {name: say(lang, key) for name, key in LOADER_KEYS.items()}
              for lang in LANGS}
-    source = source.replace("/*texts*/{}", json.dumps(texts, separators=(",", ":")), 1)
-    response = web.Response(text=source, content_type="text/javascript")
+    return source.replace("/*texts*/{}", json.dumps(texts, separators=(",", ":")), 1)
+
+
+async def loader(request: web.Request) -> web.Response:
+    response = web.Response(text=loader_source(), content_type="text/javascript")
     response.headers.update(SECURITY_HEADERS)
     response.headers["Cache-Control"] = "public, max-age=300, stale-while-revalidate=3600"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"

@@ -1,0 +1,293 @@
+"""The pages without a browser: demo, widget page and its framing policy, the
+no-JavaScript chat, error pages, the loader, and the colour and origin rules."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from navguide.app import create_app
+from navguide.embedding import (
+    allowed_origins,
+    contrast,
+    origin_of,
+    parse_color,
+    text_color,
+)
+from navguide.settings import Settings, SettingsError
+
+KNOWLEDGE = Path(__file__).parent / "browser" / "data" / "knowledge"
+SITE = "https://www.krokom.se"
+
+
+def settings(**overrides: object) -> Settings:
+    values: dict[str, object] = {"knowledge": str(KNOWLEDGE), "watch": False, "record": False,
+                                 "secret": "page-tests", "allowed_origins": [SITE]}
+    return Settings(**(values | overrides))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def pages(aiohttp_client):  # type: ignore[no-untyped-def]
+    return await aiohttp_client(create_app(settings()))
+
+
+def widget_config(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="navguide-config">(.*?)</script>',
+                      html, re.S)
+    assert found
+    return json.loads(found.group(1))
+
+
+# -- colours and origins ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("color", ["#ffffff", "#ffdd00", "#777777", "#767676", "#808080",
+                                   "#005a8c", "#003366", "#ff0000", "#00ff00", "#000000"])
+def test_the_text_colour_always_reads(color: str) -> None:
+    assert contrast(color, text_color(color)) >= 4.5
+
+
+def test_light_colours_get_black_text_and_dark_ones_white() -> None:
+    assert text_color("#ffdd00") == "#000000"
+    assert text_color("#003366") == "#ffffff"
+    assert round(contrast("#000000", "#ffffff"), 1) == 21.0
+    assert round(contrast("#005a8c", "#ffffff"), 2) == 7.39
+
+
+def test_colours_are_parsed_strictly() -> None:
+    assert parse_color("#ABC") == "#aabbcc"
+    assert parse_color("#005A8C") == "#005a8c"
+    for bad in ("red", "#12345", "005a8c", "#005a8c;background:url(x)", None, 3):
+        assert parse_color(bad) is None
+
+
+def test_origins() -> None:
+    assert origin_of("https://www.Krokom.se/page?x=1") == "https://www.krokom.se"
+    assert origin_of("http://localhost:8080") == "http://localhost:8080"
+    assert origin_of("https://example.org:443") == "https://example.org"
+    for bad in ("javascript:alert(1)", "ftp://x.se", "null", "", None, "https://"):
+        assert origin_of(bad) is None
+    assert allowed_origins(settings(allowed_origins=["https://a.se", "http://b.se:81/"])) == (
+        "https://a.se", "http://b.se:81")
+
+
+@pytest.mark.parametrize("bad", ["www.krokom.se", "https://krokom.se/vux", "*"])
+def test_a_configured_origin_that_is_not_one_stops_the_app(bad: str) -> None:
+    with pytest.raises(SettingsError, match="allowed_origins"):
+        create_app(settings(allowed_origins=[bad]))
+
+
+# -- the widget page and its framing policy -----------------------------------------
+
+
+async def test_the_widget_may_be_framed_only_by_allowed_sites(pages) -> None:  # type: ignore[no-untyped-def]
+    response = await pages.get("/widget")
+    assert response.status == 200
+    csp = response.headers["Content-Security-Policy"]
+    assert f"frame-ancestors 'self' {SITE}" in csp
+    assert "script-src 'self';" in csp and "default-src 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Set-Cookie" not in response.headers
+
+
+async def test_no_allowed_origins_means_navguide_alone(aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+    client = await aiohttp_client(create_app(settings(allowed_origins=[])))
+    response = await client.get("/widget")
+    assert response.headers["Content-Security-Policy"].endswith("frame-ancestors 'self'")
+
+
+async def test_the_widget_page_carries_its_settings_and_texts(pages) -> None:  # type: ignore[no-untyped-def]
+    response = await pages.get("/widget", params={
+        "municipality": "krokom", "lang": "en", "color": "#ffdd00", "origin": SITE})
+    html = await response.text()
+    assert '<html lang="en">' in html
+    config = widget_config(html)
+    assert config["municipality"] == "krokom"
+    assert config["hostOrigin"] == SITE
+    assert (config["color"], config["colorText"]) == ("#ffdd00", "#000000")
+    assert config["warnings"] == []
+    assert config["texts"]["sv"]["ui_send"] == "Skicka"
+    assert config["texts"]["en"]["ui_send"] == "Send"
+    assert set(config["texts"]["sv"]) == set(config["texts"]["en"])
+
+
+async def test_the_widget_page_warns_about_bad_attributes(pages) -> None:  # type: ignore[no-untyped-def]
+    response = await pages.get("/widget", params={
+        "municipality": "atlantis", "lang": "xx", "color": "blue",
+        "origin": "https://elsewhere.example"})
+    config = widget_config(await response.text())
+    assert (config["municipality"], config["lang"], config["color"]) == (None, "sv", "#005a8c")
+    assert config["hostOrigin"] is None
+    assert len(config["warnings"]) == 3
+    assert "use one of: krokom, ostersund" in config["warnings"][0]
+
+
+async def test_the_widget_config_cannot_break_out_of_its_script(pages) -> None:  # type: ignore[no-untyped-def]
+    response = await pages.get("/widget", params={"municipality": "</script><script>x()"})
+    html = await response.text()
+    assert "</script><script>x()" not in html
+    assert widget_config(html)["warnings"]
+
+
+# -- the loader ---------------------------------------------------------------------------
+
+
+async def test_the_loader_gets_its_texts_from_the_catalogue(pages) -> None:  # type: ignore[no-untyped-def]
+    response = await pages.get("/embed.js")
+    assert response.status == 200
+    assert response.content_type == "text/javascript"
+    assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
+    source = await response.text()
+    assert "/*texts*/" not in source
+    assert '"open":"Fr\\u00e5ga om studier"' in source
+    assert '"open":"Ask about studies"' in source
+
+
+async def test_assets_are_served_and_nothing_else(pages) -> None:  # type: ignore[no-untyped-def]
+    for name, kind in (("panel.js", "text/javascript"), ("panel.css", "text/css"),
+                       ("page.css", "text/css")):
+        response = await pages.get(f"/widget/{name}")
+        assert (response.status, response.content_type) == (200, kind)
+    for name in ("..%2Fembed.js", "nope.js", "%2e%2e%2f%2e%2e%2fpyproject.toml"):
+        response = await pages.get(f"/widget/{name}")
+        assert response.status == 404
+
+
+# -- the demo page -----------------------------------------------------------------------
+
+
+async def test_the_demo_page_builds_the_snippet(pages) -> None:  # type: ignore[no-untyped-def]
+    response = await pages.get("/", params={"municipality": "krokom", "color": "#ffdd00"})
+    assert response.status == 200
+    html = await response.text()
+    host = f"http://{pages.server.host}:{pages.server.port}"
+    snippet = (f'<script src="{host}/embed.js" data-municipality="krokom" data-lang="sv" '
+               'data-color="#ffdd00" defer></script>')
+    assert snippet in unescape(html)
+    assert ('<script src="/embed.js" data-municipality="krokom" data-lang="sv" '
+            'data-color="#ffdd00" defer></script>') in html
+    assert "Knappens text blir svart" in html
+    assert '<option value="ostersund">Östersund</option>' in html
+
+
+async def test_the_demo_page_ignores_what_it_does_not_know(pages) -> None:  # type: ignore[no-untyped-def]
+    response = await pages.get("/", params={"municipality": "x\"><b>", "color": "red",
+                                            "lang": "fi"})
+    html = await response.text()
+    assert 'data-lang="sv" data-color="#005a8c"' in html
+    assert "data-municipality" not in html
+    assert "<b>" not in html
+
+
+async def test_the_demo_page_uses_the_public_url(aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+    client = await aiohttp_client(create_app(settings(public_url="https://chat.example.se/")))
+    html = unescape(await (await client.get("/")).text())
+    assert '<script src="https://chat.example.se/embed.js"' in html
+
+
+# -- the chat page without JavaScript --------------------------------------------------
+
+
+def hidden_context(html: str) -> str:
+    found = re.search(r'name="context" value="([^"]*)"', html)
+    assert found
+    return unescape(found.group(1))
+
+
+async def test_a_linked_question_is_answered(pages) -> None:  # type: ignore[no-untyped-def]
+    response = await pages.get("/chat", params={"q": "Hur söker jag till komvux?"})
+    assert response.status == 200
+    html = await response.text()
+    assert "<strong>Söka till komvux</strong>" in html
+    assert 'href="https://www.skolverket.se/komvux"' in html
+    assert "<script" not in html
+    assert json.loads(hidden_context(html))["messages"] == ["Hur söker jag till komvux?"]
+
+
+async def test_the_conversation_continues_through_the_form(pages) -> None:  # type: ignore[no-untyped-def]
+    html = await (await pages.get("/chat", params={"q": "Hur söker jag till komvux?"})).text()
+    response = await pages.post("/chat", data={
+        "message": "Var ligger lärcentrum?", "context": hidden_context(html),
+        "municipality": "krokom", "lang": "sv"})
+    assert response.status == 200
+    html = await response.text()
+    assert html.count('class="msg me"') == 2
+    assert "Söka till komvux" in html
+    assert 'href="tel:064012345"' in html
+    assert 'href="mailto:larcentrum@krokom.example"' in html
+    assert '<option value="krokom" selected>' in html
+
+
+async def test_suggestions_are_buttons_that_post(pages) -> None:  # type: ignore[no-untyped-def]
+    html = await (await pages.get("/chat", params={"q": "Hur söker jag till komvux?"})).text()
+    assert '<button type="submit" name="message" value="Vad är SFI?">Vad är SFI?</button>' in html
+
+
+async def test_a_changed_context_is_refused(pages) -> None:  # type: ignore[no-untyped-def]
+    html = await (await pages.get("/chat", params={"q": "Hur söker jag till komvux?"})).text()
+    context = json.loads(hidden_context(html))
+    context["messages"] = ["något annat"]
+    for sent in (json.dumps(context), "{not json"):
+        response = await pages.post("/chat", data={"message": "Och CSN?", "context": sent})
+        assert response.status == 400
+        body = await response.text()
+        assert "Det gick inte att läsa det som skickades." in body
+        assert response.content_type == "text/html"
+
+
+async def test_an_empty_question_is_explained(pages) -> None:  # type: ignore[no-untyped-def]
+    response = await pages.post("/chat", data={"message": "  ", "lang": "en"})
+    assert response.status == 400
+    html = await response.text()
+    assert 'aria-invalid="true" aria-describedby="message-error"' in html
+    assert "Please type a question first." in html
+
+
+async def test_a_too_long_question_is_kept_and_explained(pages) -> None:  # type: ignore[no-untyped-def]
+    response = await pages.get("/chat", params={"q": "a" * 1001})
+    assert response.status == 400
+    assert "over 1000 characters" in await response.text()
+
+
+async def test_english_page(pages) -> None:  # type: ignore[no-untyped-def]
+    html = await (await pages.get("/chat", params={"lang": "en"})).text()
+    assert '<html lang="en">' in html
+    assert ">Send</button>" in html
+    assert 'lang="sv">Svenska</a>' in html
+
+
+async def test_knowledge_html_is_shown_as_text_on_the_chat_page(pages) -> None:  # type: ignore[no-untyped-def]
+    response = await pages.get("/chat", params={
+        "q": '<img src=x onerror="alert(1)"> Visa den farliga texten'})
+    html = await response.text()
+    assert "<script>window" not in html and "<img" not in html
+    assert "&lt;script&gt;window.__xss = 1&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+async def test_pages_fail_as_html_and_the_api_as_json(pages) -> None:  # type: ignore[no-untyped-def]
+    response = await pages.get("/no-such-page")
+    assert response.status == 404
+    assert response.content_type == "text/html"
+    html = await response.text()
+    assert "Sidan finns inte." in html and "The page does not exist." in html
+    response = await pages.get("/api/no-such-thing")
+    assert response.status == 404
+    assert (await response.json())["error"]["code"] == "not_found"
+
+
+async def test_feedback_is_accepted(pages) -> None:  # type: ignore[no-untyped-def]
+    reply = await (await pages.post("/api/chat", json={"message": "Vad är SFI?"})).json()
+    response = await pages.post("/api/feedback",
+                                json={"reply_id": reply["reply_id"], "helpful": False})
+    assert response.status == 200
+    assert await response.json() == {"ok": True}
+    response = await pages.post("/api/feedback", json={"reply_id": "x", "helpful": "yes"})
+    assert response.status == 400
