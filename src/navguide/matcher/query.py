@@ -18,7 +18,7 @@ from .vocabulary import key_en, key_sv
 STORY_WEIGHT = 0.55  # words outside the question sentence of a long message
 LONG_MESSAGE = 14  # words; shorter messages are taken whole
 RESIDENCE_GAP = 3  # words between "bor" and the place: "bor nu i Bräcke"
-RARE_WHOLE = 5  # a compound found in fewer entries than this is matched by its parts
+MAIN_FIELD = 0.7  # field weight of what an entry is about (titles, questions, keywords)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -170,10 +170,11 @@ def _terms(tokens: list[tuple[str, float]], index: Index) -> list[Term]:
 
 
 def _rare_compound(word: str, keys: tuple[str, ...], index: Index) -> tuple[str, ...]:
+    """The parts of a compound no entry is about ("kockutbildning"), else nothing."""
     if len(word) < 8 or len(keys) != 1:
         return ()
-    if len(index.postings.get(keys[0], ())) >= RARE_WHOLE:
-        return ()
+    if max((w for _, w in index.postings.get(keys[0], ())), default=0.0) >= MAIN_FIELD:
+        return ()  # "programmering" names courses: never "programm" + "ring"
     parts = index.vocabulary.split(word)
     if not parts or any(p not in index.postings for p in parts):
         return ()
