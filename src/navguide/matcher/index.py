@@ -132,6 +132,7 @@ class Index:
         # in every SFI course) still tells guidance topics apart, and vice versa.
         self.group = [GROUP_OF[d.entry.kind] for d in self.docs]
         sizes = {g: self.group.count(g) or 1 for g in GROUPS}
+        self.group_size = sizes
         self.idf_by_group: dict[str, dict[str, float]] = {}
         self.group_df: dict[str, dict[str, int]] = {}
         for g in GROUPS:

@@ -30,6 +30,7 @@ CANDIDATES = 25
 SEARCH_RATIO = 0.6  # courses this close to the best are listed with it
 LIST_RATIO = 0.35  # ... when the learner asks for several ("vilka", "var finns")
 GENERIC_SHARE = 0.25  # a word in more courses than this says nothing of the subject
+GENERIC_GUIDANCE = 0.4  # ... or in more guidance entries than this
 GENERIC_MIN = 10  # ... and in at least this many
 COURSE_FIT = 0.55  # a course search must match this much of the subject words
 MAX_COURSES = 10
@@ -227,7 +228,9 @@ class Matcher:
         ]
         if not pool:
             return None
-        if placed and muni:
+        if placed and muni and not subject:
+            # "YH-utbildningar i Åre": that place's courses; a subject may also be
+            # met by a distance course given elsewhere.
             local = [i for i in pool if self.index.docs[i].municipality == muni]
             pool = local or pool
         if subject:
@@ -260,10 +263,17 @@ class Matcher:
         return self._reply_with(kind, entries, query, muni, fit, ranked)
 
     def _generic(self, term: Term) -> bool:
-        """A word so common among courses ("läsa", "kurs") it names no subject."""
-        counts = [self.index.group_df["courses"].get(k, 0) for k in term.keys]
-        limit = max(GENERIC_SHARE * len(self._courses), GENERIC_MIN)
-        return bool(counts) and max(counts) > limit
+        """A word so common ("läsa", "kurs") it names no subject.
+
+        Common means in a good share of the courses, or of the guidance topics.
+        """
+        for group, share in (("courses", GENERIC_SHARE), ("guidance", GENERIC_GUIDANCE)):
+            size = self.index.group_size[group]
+            limit = max(share * size, GENERIC_MIN)
+            df = self.index.group_df[group]
+            if any(df.get(k, 0) > limit for k in (*term.keys, *term.alts)):
+                return True
+        return False
 
     def _category(self, query: Query) -> str | None:
         for term in query.terms:

@@ -140,7 +140,10 @@ def _terms(tokens: list[tuple[str, float]], index: Index) -> list[Term]:
     i = 0
     while i < len(tokens):
         word, weight = tokens[i]
-        if i + 1 < len(tokens) and vocabulary.knows_surface(word + tokens[i + 1][0]):
+        if (
+            i + 1 < len(tokens) and not is_stop(word) and not is_stop(tokens[i + 1][0])
+            and vocabulary.knows_surface(word + tokens[i + 1][0])
+        ):
             joined = word + tokens[i + 1][0]  # "yrkes vux" -> "yrkesvux"
             terms.append(Term(joined, vocabulary.lookup(joined).keys, weight))
             i += 2

@@ -21,7 +21,7 @@ icke henne hans honom hennes över själv varit ingen deras samma er sådan vår
 mellan sånt varför varje vilket sådana vars vårt våra ert era vilkas innebär betyder
 funkar fungerar gäller tar sådant nånstans nåt annars iallafall därifrån hit
 åka åker åkte komma se ser säga säger veta vet tycker tycka känner känna behöver behöva
-brukar borde verkar ges erbjuds
+brukar borde verkar ges erbjuds länet länets
 """.split())
 
 STOP_EN = frozenset("""
@@ -72,7 +72,7 @@ LISTING = frozenset("vilka vilken which orter kommuner någonstans anywhere wher
                     "alla finns list".split())
 # Words that ask for several at once, not where one thing is.
 MANY = frozenset("vilka vilken which orter kommuner någonstans nånstans anywhere "
-                 "alla".split())
+                 "alla länet länets county".split())
 # Words for the knowledge's `courses` as such, whatever their subject.
 COURSE = frozenset("kurs kurser kursen kurserna utbildning utbildningar utbildningen utbilda "
                    "program "
