@@ -140,12 +140,12 @@ class Vocabulary:
         }
         known = candidates & self.keys
         if folded in self.surface:
-            return Found(tuple(self.surface[folded]), True)
+            return Found(tuple(sorted(self.surface[folded])), True)
         if known:
-            return Found(tuple(known), True)
+            return Found(tuple(sorted(known)), True)
         corrected = self.correct(folded)
         if corrected:
-            return Found(tuple(self.surface[corrected]), True)
+            return Found(tuple(sorted(self.surface[corrected])), True)
         if len(folded) >= 6:
             parts = self.split(folded)
             if parts:
