@@ -37,6 +37,8 @@ MAX_COURSES = 10
 CENTRE_OFFERS = 0.3  # share of a question a centre's texts must hold to answer it
 HANDOFF_SCORE = 0.3  # below this share of the message matched: hand off
 UNKNOWN_HANDOFF = 0.5  # ... or below this when the question has a word the knowledge lacks
+# English questions use words the mostly Swedish knowledge lacks: no signal there.
+UNKNOWN_LANGS = ("sv",)
 SHORT_QUESTION = 5  # content words; longer questions may carry a word we do not know
 FOCUS_TRUST = 0.8  # a long message's question sentence, matched alone
 LONG_FLOOR = 0.15  # in a long message, an entry this good ...
@@ -152,7 +154,7 @@ class Matcher:
         confidence = self._confidence(query, ranked)
         if confidence < HANDOFF_SCORE or (
             query.unknown_focus and confidence < UNKNOWN_HANDOFF
-            and len(query.focus) <= SHORT_QUESTION
+            and len(query.focus) <= SHORT_QUESTION and query.lang in UNKNOWN_LANGS
         ):
             return self._handoff(query, muni, confidence, ranked)
         best.score = max(best.score, confidence)

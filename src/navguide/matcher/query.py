@@ -16,7 +16,8 @@ from .places import PlaceHit
 from .vocabulary import key_en, key_sv
 
 STORY_WEIGHT = 0.55  # words outside the question sentence of a long message
-LONG_MESSAGE = 14  # words; shorter messages are taken whole
+LONG_MESSAGE = 14  # words; shorter messages are taken whole ...
+TWO_SENTENCES = 8  # ... unless they have two sentences and at least this many words
 RESIDENCE_GAP = 3  # words between "bor" and the place: "bor nu i Bräcke"
 MAIN_FIELD = 0.7  # field weight of what an entry is about (titles, questions, keywords)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -119,9 +120,9 @@ def _word_weights(text: str, count: int) -> list[float]:
     The question is the sentences ending in "?" (else the last one), with the
     sentence before when the question alone says little ("Hur fungerar det?").
     """
-    if count < LONG_MESSAGE:
-        return [1.0] * count
     sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    if count < LONG_MESSAGE and (count < TWO_SENTENCES or len(sentences) < 2):
+        return [1.0] * count
     words_of = [words_with_case(s) for s in sentences]
     asked = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
     focus = set(asked) if asked else {len(sentences) - 1}
