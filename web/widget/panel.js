@@ -230,7 +230,7 @@
     form.setAttribute("aria-busy", "true");
     var hadFocus = log.contains(document.activeElement);
     clearSuggestions();
-    addMessage("me", el("p", null, text));
+    var mine = addMessage("me", el("p", null, text));
     input.value = "";
     if (hadFocus) input.focus();
     var waiting = addMessage("bot", el("p", "waiting", t("ui_waiting")), lang);
@@ -255,7 +255,7 @@
       feedback(item, reply.reply_id, reply.lang);
       suggestions(item, reply.suggestions, reply.lang);
       announce(body.textContent);
-      show(item, "start");
+      show(mine, "start");  // the question and the start of its answer
     }).catch(function (error) {
       console.warn("[navguide] the chat request failed: " + error.message);
       if (/context/.test(error.message)) context = null;
