@@ -154,7 +154,7 @@ class Matcher:
         confidence = self._confidence(query, ranked)
         if confidence < HANDOFF_SCORE or (
             query.unknown_focus and confidence < UNKNOWN_HANDOFF
-            and len(query.focus) <= SHORT_QUESTION and query.lang in UNKNOWN_LANGS
+            and len(query.content) <= SHORT_QUESTION and query.lang in UNKNOWN_LANGS
         ):
             return self._handoff(query, muni, confidence, ranked)
         best.score = max(best.score, confidence)
