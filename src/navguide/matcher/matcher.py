@@ -29,7 +29,8 @@ PHRASE_SHARE = 0.4  # how much the closest single question counts beside word ov
 CANDIDATES = 25
 SEARCH_RATIO = 0.6  # courses this close to the best are listed with it
 LIST_RATIO = 0.35  # ... when the learner asks for several ("vilka", "var finns")
-GENERIC_SHARE = 0.25  # a word in more courses than this says nothing of the subject
+DISTANCE_BOOST = 1.25  # asked for distance: distance courses first
+GENERIC_SHARE = 0.4  # a word in more courses than this says nothing of the subject
 GENERIC_GUIDANCE = 0.4  # ... or in more guidance entries than this
 GENERIC_MIN = 10  # ... and in at least this many
 COURSE_FIT = 0.55  # a course search must match this much of the subject words
@@ -174,8 +175,7 @@ class Matcher:
         scored.sort(key=lambda s: s.score, reverse=True)
         top = scored[:CANDIDATES]
         for s in top:
-            fit = phrase_fit(index, query.terms, s.index)
-            s.score = (1 - PHRASE_SHARE) * s.score + PHRASE_SHARE * fit * min(s.score * 2, 1.0)
+            s.score = _blend(s.score, phrase_fit(index, query.terms, s.index))
         top.sort(key=lambda s: s.score, reverse=True)
         return top
 
@@ -214,7 +214,8 @@ class Matcher:
         category = self._category(query)
         asks_courses = any(set(t.keys) & self._course_keys for t in query.terms)
         best = ranked[0]
-        by_category = category and query.intents & {"many", "distance"} and not (
+        distance = "distance" in query.intents
+        by_category = category and (query.intents & {"many"} or distance) and not (
             query.intents & _CENTRE_INTENTS
         )
         if not (isinstance(best.doc.entry, Course) or asks_courses or by_category):
@@ -223,25 +224,18 @@ class Matcher:
         subject = [
             t for t in query.terms if not self._is_filter_term(t) and not self._generic(t)
         ]
-        distance = "distance" in query.intents
         pool = [
             i for i in self._courses
-            if self._fits(self.index.docs[i].entry, category, muni if placed else None, distance)
+            if self._fits(self.index.docs[i].entry, category, muni if placed else None)
         ]
-        if not pool:
-            return None
-        if placed and muni and not subject:
-            # "YH-utbildningar i Åre": that place's courses; a subject may also be
-            # met by a distance course given elsewhere.
-            local = [i for i in pool if self.index.docs[i].municipality == muni]
-            pool = local or pool
         if subject:
             scores = coverage(self.index, subject)
             found = [
-                Scored(self.index.docs[i],
-                       scores[i] * self._placement(self.index.docs[i], muni, None), i)
+                Scored(self.index.docs[i], scores[i] * self._course_factor(i, muni, distance), i)
                 for i in pool if scores.get(i, 0.0) > 0
             ]
+            for s in found:
+                s.score = _blend(s.score, phrase_fit(self.index, subject, s.index))
             found.sort(key=lambda s: s.score, reverse=True)
             if not found or found[0].score < COURSE_FIT:
                 return None
@@ -250,12 +244,20 @@ class Matcher:
             shown = [s for s in found if s.score >= top * ratio]
             fit = min(top, 1.0)
         else:
-            listing = query.intents & {"listing"} or asks_courses
-            if not (listing and (category or placed)):
+            # "YH-utbildningar i Åre": all that fit the filters, that place's first.
+            if not (category or asks_courses) or not (
+                query.intents & {"listing", "many"} or placed or distance
+            ):
                 return None
+            if distance:
+                pool = [i for i in pool if self.index.docs[i].entry.distance] or pool
+            if placed and muni:
+                pool = [i for i in pool if self.index.docs[i].municipality == muni] or pool
             shown = [Scored(self.index.docs[i], 1.0, i) for i in pool]
             shown.sort(key=lambda s: _start_order(s.doc.entry))
             fit = 1.0
+        if not shown:
+            return None
         if not isinstance(best.doc.entry, Course) and best.score > fit + 0.15 and not (
             query.intents & {"listing"} or placed
         ):
@@ -263,6 +265,13 @@ class Matcher:
         entries = [s.doc.entry for s in shown[:MAX_COURSES]]
         kind = "course" if len(entries) == 1 else "courses"
         return self._reply_with(kind, entries, query, muni, fit, ranked)
+
+    def _course_factor(self, i: int, muni: str | None, distance: bool) -> float:
+        doc = self.index.docs[i]
+        factor = self._placement(doc, muni, None)
+        if distance:  # asked for distance: those first, the rest still shown
+            factor *= DISTANCE_BOOST if doc.entry.distance else 1 / DISTANCE_BOOST
+        return factor
 
     def _generic(self, term: Term) -> bool:
         """A word so common ("läsa", "kurs") it names no subject.
@@ -291,10 +300,8 @@ class Matcher:
         )
 
     @staticmethod
-    def _fits(course: Course, category: str | None, muni: str | None, distance: bool) -> bool:
+    def _fits(course: Course, category: str | None, muni: str | None) -> bool:
         if category and course.category != category:
-            return False
-        if distance and not course.distance:
             return False
         return not muni or course.municipality == muni or course.distance
 
@@ -384,6 +391,11 @@ class Matcher:
             runner_up=second.doc.id if second else None,
             focus=focus or _focus(query),
         )
+
+
+def _blend(score: float, fit: float) -> float:
+    """Word overlap with the whole entry, and with its closest single question."""
+    return (1 - PHRASE_SHARE) * score + PHRASE_SHARE * fit * min(score * 2, 1.0)
 
 
 def _focus(query: Query) -> str | None:
