@@ -146,6 +146,11 @@ def accuracy(correct: list[bool], idx: list[int]) -> float:
     return sum(correct[i] for i in idx) / len(idx)
 
 
+def ahead(ours: float, peers: Sequence[float]) -> bool:
+    """Strictly ahead of every peer; a perfect score counts even when a peer ties it."""
+    return ours == 1.0 or all(ours > p for p in peers)
+
+
 def peer_results(systems: Sequence[System]) -> list[list[bool]]:
     """The peers' judgements (every system after navguide that could be run)."""
     return [s.correct for s in systems[1:] if s.correct is not None]
@@ -163,11 +168,11 @@ def print_table(tests: Sequence[KnowledgeTest], systems: Sequence[System]) -> No
             cells.append(
                 f"{accuracy(s.correct, idx):>10.3f}" if s.correct is not None else f"{'—':>10}"
             )
-        # A mark where navguide is not strictly ahead of the better peer on this row.
+        # A mark where navguide is not ahead of the better peer on this row.
         mark = ""
         if ours is not None and peers:
-            best_peer = max(accuracy(p, idx) for p in peers)
-            mark = "" if accuracy(ours, idx) > best_peer else "  ← not ahead"
+            ok = ahead(accuracy(ours, idx), [accuracy(p, idx) for p in peers])
+            mark = "" if ok else "  ← not ahead"
         print(f"{label:28}{len(idx):>5}" + "".join(cells) + mark)
 
 
@@ -189,7 +194,9 @@ def check_targets(tests: Sequence[KnowledgeTest], systems: Sequence[System]) -> 
     peers = peer_results(systems)
     peer_names = [s.name for s in systems[1:] if s.correct is not None]
     behind = [
-        t for t, i in tag_rows.items() if any(accuracy(ours, i) <= accuracy(p, i) for p in peers)
+        t
+        for t, i in tag_rows.items()
+        if not ahead(accuracy(ours, i), [accuracy(p, i) for p in peers])
     ]
     verdict = [
         (f"overall accuracy ≥ {OVERALL_TARGET:.2f}", overall >= OVERALL_TARGET, f"{overall:.3f}"),
