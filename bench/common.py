@@ -75,7 +75,8 @@ def read_entries(knowledge: Path) -> list[Entry]:
     """The entries a peer can answer with, each with its texts (see bench/README.md)."""
     tree = read_yaml_tree(knowledge)
     places = {
-        m["id"]: [m.get("name", ""), *m.get("places", [])] for m in tree.get("municipalities", [])
+        m["id"]: [m.get("name", ""), *_list(m.get("places"))]
+        for m in tree.get("municipalities", [])
     }
     entries = [_topic(t) for t in tree.get("topics", [])]
     entries += [_course(c) for c in tree.get("courses", [])]
@@ -92,8 +93,17 @@ def municipality_names(knowledge: Path) -> dict[str, str]:
     }
 
 
-def _texts(*candidates: str) -> tuple[str, ...]:
-    return tuple(t.strip() for t in candidates if t and t.strip())
+def _texts(*candidates: object) -> tuple[str, ...]:
+    # str(): YAML reads a bare keyword such as 1177 or 2027 as a number.
+    return tuple(str(t).strip() for t in candidates if t is not None and str(t).strip())
+
+
+def _join(items: object) -> str:
+    return " ".join(str(i) for i in items) if isinstance(items, list) else str(items or "")
+
+
+def _list(items: object) -> list:
+    return items if isinstance(items, list) else [items] if items else []
 
 
 def _topic(t: dict) -> Entry:
@@ -103,10 +113,10 @@ def _topic(t: dict) -> Entry:
         "topic",
         _texts(
             t.get("title", ""),
-            *t.get("questions", []),
-            " ".join(t.get("keywords", [])),
+            *_list(t.get("questions")),
+            _join(t.get("keywords")),
             en.get("title", ""),
-            *en.get("questions", []),
+            *_list(en.get("questions")),
         ),
     )
 
@@ -120,7 +130,7 @@ def _course(c: dict) -> Entry:
             title,
             f"{title} {c.get('provider', '')}",
             c.get("description", ""),
-            " ".join(c.get("keywords", [])),
+            _join(c.get("keywords")),
         ),
     )
 
@@ -133,7 +143,7 @@ def _centre(c: dict, places: list[str]) -> Entry:
         _texts(
             c.get("name", ""),
             c.get("description", ""),
-            " ".join(c.get("services", [])),
-            " ".join(places),
+            _join(c.get("services")),
+            _join(places),
         ),
     )
