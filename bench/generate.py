@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import random
 import re
 import shutil
@@ -67,6 +68,26 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"{folder}: {size} courses")
 
 
+STAMP = "GENERATED"  # not *.yaml, so the loader ignores it
+
+
+def stamp(source: Path, size: int, seed: int) -> str:
+    """What a generated folder was made from: this generator, the source's files, size, seed."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for path in sorted(source.rglob("*.y*ml")):
+        digest.update(path.read_bytes())
+    return f"{size} {seed} {digest.hexdigest()[:16]}\n"
+
+
+def ensure(source: Path, size: int, seed: int = 2) -> Path:
+    """The generated folder for `size`, made anew unless it is up to date."""
+    folder = OUT / f"gen-{size}"
+    marker = folder / STAMP
+    if marker.exists() and marker.read_text() == stamp(source, size, seed):
+        return folder
+    return generate(source, size, seed)
+
+
 def generate(source: Path, size: int, seed: int = 2, out: Path | None = None) -> Path:
     """Write a knowledge folder with `size` courses; return its path."""
     tree = read_yaml_tree(source)
@@ -85,6 +106,7 @@ def generate(source: Path, size: int, seed: int = 2, out: Path | None = None) ->
         raise SystemExit("generated ids collide: change the id shapes in CourseMaker.course_id")
     for n, start in enumerate(range(0, len(made), CHUNK)):
         _dump(folder / f"courses-gen-{n:03d}.yaml", {"courses": made[start : start + CHUNK]})
+    (folder / STAMP).write_text(stamp(source, size, seed))
     return folder
 
 

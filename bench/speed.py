@@ -24,7 +24,7 @@ import tracemalloc
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from common import DEFAULT_KNOWLEDGE, DEFAULT_QUESTIONS, OUT, load_tests, municipality_names
+from common import DEFAULT_KNOWLEDGE, DEFAULT_QUESTIONS, load_tests, municipality_names
 
 TARGET_P99_MS = {"benchmark": 10.0, "gen-100000": 50.0}
 MiB = 1024 * 1024
@@ -166,15 +166,13 @@ def run_child(args: argparse.Namespace, label: str, knowledge: Path, peers: bool
 
 
 def knowledge_sets(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """The benchmark knowledge and the generated sizes, (re)made when missing or stale."""
+    from generate import ensure
+
     sets = [("benchmark", args.knowledge)]
     for size in args.sizes:
-        folder = OUT / f"gen-{size}"
-        if not folder.exists():
-            from generate import generate
-
-            print(f"generating {folder} ...", file=sys.stderr, flush=True)
-            generate(args.knowledge, size)
-        sets.append((f"gen-{size}", folder))
+        print(f"knowledge of {size} courses ...", file=sys.stderr, flush=True)
+        sets.append((f"gen-{size}", ensure(args.knowledge, size)))
     return sets
 
 
