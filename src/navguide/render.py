@@ -51,7 +51,10 @@ def reply_text(reply: Reply, knowledge: Knowledge) -> str:
         return "\n\n".join(parts)
     if reply.kind == "topic":
         topic = reply.entries[0]
-        return f"**{topic.text('title', lang)}**\n\n{topic.text('answer', lang)}"
+        text = f"**{topic.text('title', lang)}**\n\n{topic.text('answer', lang)}"
+        if reply.centre:
+            text += "\n\n" + say(lang, "local_centre", name=reply.centre.text("name", lang))
+        return text
     if reply.kind == "centre":
         centre = reply.entries[0]
         assert isinstance(centre, Centre)

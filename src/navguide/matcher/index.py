@@ -86,7 +86,9 @@ def _field_words(entry: Entry) -> set[str]:
 class Index:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self.vocabulary = Vocabulary()
+        self.vocabulary = Vocabulary(
+            frozenset(key_sv(w) for w in lexicon.COURSE)
+        )
         self.gazetteer = Gazetteer(knowledge.municipalities)
         place_words = {fold(w) for m in knowledge.municipalities
                        for name in (m.name, *m.places) for w in words(name)}

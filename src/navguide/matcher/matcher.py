@@ -162,7 +162,10 @@ class Matcher:
         centre = self._centre_route(query, muni, named, ranked)
         if centre:
             return centre
-        return self._reply_with(entry.kind, [entry], query, muni, best.score, ranked)
+        reply = self._reply_with(entry.kind, [entry], query, muni, best.score, ranked)
+        if not isinstance(entry, Centre):
+            reply.centre = self._local_centre(query, muni, ranked)  # where to turn, nearby
+        return reply
 
     def rank(self, query: Query, muni: str | None) -> list[Scored]:
         """Entries by how much of the message they answer, best first (top few only)."""

@@ -87,6 +87,9 @@ _INTENTS = {
 }
 
 
+_INTENT_WORDS = frozenset().union(*_INTENTS.values())
+
+
 @cache
 def _intent_keys() -> dict[str, frozenset[str]]:
     """Intent words as keys, so "öppetider" (misspelt) still asks for hours."""
@@ -155,6 +158,8 @@ def _terms(tokens: list[tuple[str, float]], index: Index) -> list[Term]:
         found = vocabulary.lookup(word)
         if not found.known and (word.isdigit() or len(word) < 2):
             continue  # a number or a letter the knowledge does not use
+        if not found.known and word in _INTENT_WORDS:
+            found = found._replace(known=True)  # "börjar", "öppet": we know what they ask
         parts = _rare_compound(word, found.keys, index)
         if parts:
             # "kockutbildningar": the knowledge says "kock" and "utbildning"

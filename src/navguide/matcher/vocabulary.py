@@ -49,7 +49,10 @@ class Found(NamedTuple):
 
 
 class Vocabulary:
-    def __init__(self) -> None:
+    def __init__(self, general: frozenset[str] = frozenset()) -> None:
+        # Keys of general words a compound may end in even if the knowledge never
+        # uses them alone ("kock" + "utbildning").
+        self.general = general
         self.surface: dict[str, set[str]] = {}  # folded word -> keys
         self.keys: set[str] = set()
         self._choices: list[str] = []
@@ -108,19 +111,19 @@ class Vocabulary:
     def split(self, word: str) -> tuple[str, str] | None:
         """Two known keys a compound is made of ("mattekurser" -> matte, kurs)."""
         folded = fold(word)
-        best: tuple[str, str] | None = None
         for cut in range(len(folded) - MIN_PART, MIN_PART - 1, -1):
             left, right = folded[:cut], folded[cut:]
             right_key = key_sv(right)
-            if right_key not in self.keys and right not in self.surface:
+            if right_key not in self.keys and right not in self.surface and (
+                right_key not in self.general
+            ):
                 continue
             for head in (left, left[:-1] if left[-1:] in ("s", "e", "a") else None):
                 if head and len(head) >= MIN_PART:
                     head_key = key_sv(head)
                     if head_key in self.keys or head in self.surface:
-                        best = (head_key, right_key)
-                        return best
-        return best
+                        return (head_key, right_key)
+        return None
 
     def lookup(self, word: str) -> Found:
         """The keys of a learner's word and whether the knowledge knows it."""

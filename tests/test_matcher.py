@@ -1,0 +1,115 @@
+"""What the matcher does with what learners really type."""
+
+from __future__ import annotations
+
+import pytest
+from support import BENCH, KNOWLEDGE, TESTS
+
+from navguide.evaluation import load_tests
+from navguide.holder import build
+from navguide.matcher import Matcher
+from navguide.testrun import run_tests
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return build(KNOWLEDGE).matcher
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected"),
+    [
+        (["hur söker jag till komvux"], "komvux-ansokan"),
+        (["hur soker jag till komvux"], "komvux-ansokan"),  # no å/ä/ö
+        (["hur söker ja till kmvux"], "komvux-ansokan"),  # typos
+        (["csn"], "csn-studiemedel"),  # one word
+        (["studielån"], "csn-studiemedel"),  # a synonym from the knowledge
+        (["validring av yrkes kunskaper"], "validering"),  # misspelt, split compound
+        (["Can I get student finance?"], "csn-studiemedel"),  # English
+        (["tenta i Järpen"], "larcentrum-are"),  # a place names the centre
+        (["Var kan jag skriva tentamen i Föllinge?"], "larcentrum-krokom"),
+        (["Jag bor i Duved", "var kan jag plugga?"], "larcentrum-are"),  # follow-up
+        (["Finns det kockutbildning?", "när börjar den?"], "komvux-are-kock"),
+        (["Vilka öppettider har Krokoms lärcentrum?"], "larcentrum-krokom"),  # genitive
+    ],
+)
+def test_answers(matcher: Matcher, messages: list[str], expected: str) -> None:
+    reply = matcher.reply(messages)
+    assert not reply.handoff
+    assert reply.ids[0] == expected, (reply.kind, reply.ids)
+
+
+def test_english_reply_uses_the_english_text(matcher: Matcher) -> None:
+    reply = matcher.reply(["How do I apply to komvux?"])
+    assert reply.lang == "en"
+    assert reply.entries[0].text("title", "en") == "Applying to Komvux"
+
+
+def test_municipality_preset_is_used_for_where_questions(matcher: Matcher) -> None:
+    assert matcher.reply(["Var kan jag skriva min tenta?"], "are").ids[0] == "larcentrum-are"
+    assert matcher.reply(["Var kan jag skriva min tenta?"], "krokom").ids[0] == (
+        "larcentrum-krokom"
+    )
+
+
+def test_a_named_place_beats_the_preset(matcher: Matcher) -> None:
+    reply = matcher.reply(["Kan jag skriva tentamen i Duved?"], "krokom")
+    assert reply.ids[0] == "larcentrum-are"
+    assert reply.municipality == "are"
+
+
+def test_course_search_filters_by_place(matcher: Matcher) -> None:
+    everywhere = matcher.reply(["Vilka utbildningar till undersköterska finns det?"])
+    assert everywhere.kind == "courses"
+    assert set(everywhere.ids) == {"komvux-krokom-vard", "komvux-are-vard"}
+    in_are = matcher.reply(["Finns det undersköterskeutbildning i Åre?"])
+    assert in_are.ids[0] == "komvux-are-vard"
+
+
+def test_a_topic_answer_shows_the_local_centre(matcher: Matcher) -> None:
+    reply = matcher.reply(["Hur får jag studiemedel?"], "krokom")
+    assert reply.kind == "topic"
+    assert reply.ids == ["csn-studiemedel", "larcentrum-krokom"]
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ["Vad blir det för väder imorgon?"],
+        ["Har du ett bra recept på kanelbullar?"],
+        ["qwerty qwerty 123"],
+        ["Blir det snö i Åre till helgen?"],  # a known place does not make it ours
+        ["Hur söker jag till komvux?", "vem vann melodifestivalen?"],
+        [""],
+    ],
+)
+def test_out_of_scope_hands_off(matcher: Matcher, messages: list[str]) -> None:
+    reply = matcher.reply(messages)
+    assert reply.handoff, (reply.kind, reply.ids)
+
+
+def test_hand_off_points_to_the_local_centre(matcher: Matcher) -> None:
+    reply = matcher.reply(["Vad blir det för väder i Duved?"])
+    assert reply.handoff
+    assert reply.centre is not None and reply.centre.id == "larcentrum-are"
+
+
+def test_same_reply_whatever_the_order_of_calls(matcher: Matcher) -> None:
+    first = matcher.reply(["hur soker jag till komvux"]).ids
+    matcher.reply(["tenta i Järpen"])
+    assert matcher.reply(["hur soker jag till komvux"]).ids == first
+
+
+def test_starter_knowledge_tests_pass() -> None:
+    """The county's own knowledge tests: an edit that breaks answers fails CI."""
+    loaded = build(TESTS.parent / "knowledge")
+    result = run_tests(loaded.matcher, load_tests(TESTS / "knowledge" / "starter-tests.yaml"))
+    assert result.accuracy >= 0.85, result.report("starter-tests.yaml")
+
+
+@pytest.mark.skipif(not BENCH.is_dir(), reason="the shared benchmark is not beside the clone")
+def test_benchmark_accuracy_does_not_regress() -> None:
+    """A floor under the dev questions; the figures themselves come from bench/quality.py."""
+    loaded = build(BENCH / "knowledge")
+    result = run_tests(loaded.matcher, load_tests(BENCH / "questions-dev.yaml"))
+    assert result.accuracy >= 0.85, result.report("questions-dev.yaml")
