@@ -291,3 +291,11 @@ async def test_feedback_is_accepted(pages) -> None:  # type: ignore[no-untyped-d
     assert await response.json() == {"ok": True}
     response = await pages.post("/api/feedback", json={"reply_id": "x", "helpful": "yes"})
     assert response.status == 400
+
+
+async def test_navguide_itself_may_frame_the_widget(aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+    client = await aiohttp_client(create_app(settings(public_url="https://chat.example.se")))
+    own = f"http://{client.server.host}:{client.server.port}"
+    for origin in ("https://chat.example.se", own):
+        response = await client.get("/widget", params={"origin": origin})
+        assert widget_config(await response.text())["hostOrigin"] == origin

@@ -89,7 +89,8 @@ async def widget(request: web.Request) -> web.Response:
         warnings.append(f"data-color {query['color']!r} is not a colour like #005a8c.")
     color = color or DEFAULT_COLOR
     host = origin_of(query.get("origin"))
-    if host and host not in embedding.origins and host != own_origin(request):
+    navguide = {own_origin(request), f"{request.scheme}://{request.host}"}
+    if host and host not in embedding.origins and host not in navguide:
         warnings.append(f"{host} is not in navguide's allowed_origins; ask its admin to add it.")
         host = None
     config = {

@@ -111,8 +111,10 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
     host.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Per module, not per session: Playwright's sync API holds an event loop in the main
+    # thread while it runs, and the async tests in the other modules need it free.
     if not CHROMIUM.exists():
         pytest.skip("no /usr/bin/chromium: apt-get install chromium (.ci/run does)")
     with sync_playwright() as playwright:

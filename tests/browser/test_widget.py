@@ -243,7 +243,10 @@ def test_no_cookies_and_no_storage(page: Page, sites: Sites) -> None:
         page.get_by_role("button", name="Fråga om studier").click()
         panel = page.frame_locator(FRAME)
         ask(panel, "Hur söker jag till komvux?")
-        last_answer(panel).get_by_role("button", name="Ja", exact=True).click()
+        with page.expect_request(f"{sites.navguide}/api/feedback") as sent:
+            last_answer(panel).get_by_role("button", name="Ja", exact=True).click()
+        assert sent.value.post_data_json["helpful"] is True
+        assert re.fullmatch(r"[0-9a-f]{32}", sent.value.post_data_json["reply_id"])
         expect(last_answer(panel).locator(".thanks")).to_be_visible()
         assert page.context.cookies() == []
         assert page.evaluate(STORAGE) == ["", 0, 0]
@@ -297,3 +300,22 @@ def test_motion_respects_reduced_motion(browser: Browser, sites: Sites) -> None:
         assert duration == "0s"
     finally:
         context.close()
+
+
+def test_messages_from_elsewhere_are_ignored(page: Page, sites: Sites) -> None:
+    panel = open_widget(page, sites)
+    # The host page itself (not navguide's origin) posts a well-formed "close":
+    # the loader ignores it, as it ignores anything not from its own frame.
+    page.evaluate("window.postMessage({navguide: {type: 'close'}}, '*')")
+    page.wait_for_timeout(200)
+    expect(page.locator(FRAME)).to_be_visible()
+    panel.locator("#navguide-close").click()
+    expect(page.locator(FRAME)).to_be_hidden()
+
+
+def test_the_launcher_can_sit_on_the_left(page: Page, sites: Sites) -> None:
+    open_widget(page, sites, position="left")
+    launcher = page.locator(".navguide-launcher").bounding_box()
+    frame = page.locator(FRAME).bounding_box()
+    assert launcher is not None and frame is not None
+    assert launcher["x"] < 40 and frame["x"] < 40
