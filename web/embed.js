@@ -106,6 +106,7 @@
 
   function start() {
     if (!texts[lang]) return warn("this embed.js was not served by navguide");
+    if (document.querySelector(".navguide-launcher")) return warn("embed.js is on the page twice");
     button = document.createElement("button");
     button.type = "button";
     button.className = "navguide-launcher";

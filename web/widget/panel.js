@@ -254,7 +254,7 @@
       waiting.remove();
       feedback(item, reply.reply_id, reply.lang);
       suggestions(item, reply.suggestions, reply.lang);
-      announce(body.textContent);
+      announce(body.innerText);
       show(mine, "start");  // the question and the start of its answer
     }).catch(function (error) {
       console.warn("[navguide] the chat request failed: " + error.message);
