@@ -25,7 +25,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 KNOWLEDGE = Path(__file__).parent / "data" / "knowledge"
 AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
+               "--disable-component-update", "--disable-sync", "--no-first-run",
+               "--disable-dev-shm-usage"]
 
 
 class ServerThread:
