@@ -278,6 +278,10 @@ async def test_pages_fail_as_html_and_the_api_as_json(pages) -> None:  # type: i
     assert response.content_type == "text/html"
     html = await response.text()
     assert "Sidan finns inte." in html and "The page does not exist." in html
+    response = await pages.put("/chat")
+    assert response.status == 405
+    assert "Allow" in response.headers
+    assert "Det gick inte att läsa det som skickades." in await response.text()
     response = await pages.get("/api/no-such-thing")
     assert response.status == 404
     assert (await response.json())["error"]["code"] == "not_found"
@@ -299,3 +303,19 @@ async def test_navguide_itself_may_frame_the_widget(aiohttp_client) -> None:  # 
     for origin in ("https://chat.example.se", own):
         response = await client.get("/widget", params={"origin": origin})
         assert widget_config(await response.text())["hostOrigin"] == origin
+
+
+async def test_an_unexpected_error_is_a_plain_500_page(aiohttp_client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from navguide.keys import holder_key
+
+    app = create_app(settings())
+
+    def boom(*args: object) -> None:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(app[holder_key].current.matcher, "reply", boom)
+    client = await aiohttp_client(app)
+    response = await client.get("/chat", params={"q": "Vad är SFI?"})
+    assert response.status == 500
+    html = await response.text()
+    assert "Ett fel uppstod hos oss." in html and "secret detail" not in html

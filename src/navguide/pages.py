@@ -131,10 +131,16 @@ async def asset(request: web.Request) -> web.Response:
     return response
 
 
-def error_page(request: web.Request, status: int) -> web.Response:
-    key = {400: "ui_bad_request", 404: "ui_not_found"}.get(status, "ui_server_error")
-    return render(request, "error.html", status=status, status_code=status,
-                  sv=ui("sv"), en=ui("en"), key=key)
+def error_page(request: web.Request, status: int,
+               headers: dict[str, str] | None = None) -> web.Response:
+    key = ("ui_not_found" if status == 404 else
+           "ui_bad_request" if status < 500 else "ui_server_error")
+    response = render(request, "error.html", status=status, status_code=status,
+                      sv=ui("sv"), en=ui("en"), key=key)
+    for name in ("Allow", "WWW-Authenticate", "Retry-After"):
+        if headers and name in headers:
+            response.headers[name] = headers[name]
+    return response
 
 
 @web.middleware
@@ -147,7 +153,7 @@ async def page_errors(request: web.Request, handler):  # type: ignore[no-untyped
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return error_page(request, exc.status)
+        return error_page(request, exc.status, dict(exc.headers))
     except Exception:
         log.exception("error handling %s %s", request.method, request.path)
         return error_page(request, 500)
