@@ -217,6 +217,20 @@ def test_text_zoomed_to_200_percent_fits(browser: Browser, sites: Sites) -> None
         context.close()
 
 
+def test_text_alone_enlarged_to_200_percent_fits(page: Page, sites: Sites) -> None:
+    # Browsers' "text only" zoom and large default fonts double the root font size.
+    panel = open_widget(page, sites)
+    panel.locator("html").evaluate("html => { html.style.fontSize = '200%'; }")
+    ask(panel, "Var ligger lärcentrum i Krokom?")
+    for name in ("Stäng", "Ny konversation", "English", "Skicka"):
+        expect(panel.get_by_role("button", name=name)).to_be_in_viewport()
+    widths = panel.locator("html").evaluate(
+        "html => [html.scrollWidth, html.clientWidth, "
+        "document.getElementById('navguide-scroll').scrollWidth, "
+        "document.getElementById('navguide-scroll').clientWidth]")
+    assert widths[0] == widths[1] and widths[2] == widths[3], widths
+
+
 def test_framing_from_a_site_not_allowed_is_refused(page: Page, sites: Sites) -> None:
     # The same page, served from an allowed origin (localhost) and from one that is not
     # (127.0.0.1, another origin for the browser): Chromium refuses the second frame.

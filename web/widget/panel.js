@@ -249,6 +249,7 @@
       });
     }).then(function (reply) {
       context = reply.context;
+      mine.lang = reply.lang;  // the language the learner wrote in
       var body = replyBody(reply);
       var item = addMessage("bot", body, reply.lang);
       waiting.remove();
