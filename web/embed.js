@@ -4,7 +4,7 @@
            data-lang="sv" data-color="#005a8c" data-position="right" defer></script> */
 (function () {
   "use strict";
-  var script = document.currentScript;
+  var script = document.currentScript || document.querySelector('script[src$="/embed.js"]');
   if (!script) return;
   var origin = new URL(script.src).origin;
   var data = script.dataset;
