@@ -6,6 +6,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..knowledge.model import Centre, Course, Knowledge, Topic
 from ..text import lexicon
 from ..text.lexicon import is_stop
@@ -126,30 +128,50 @@ class Index:
                 if weight > doc.weights.get(key, 0.0):
                     doc.weights[key] = weight
         self._add_compound_parts()
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._build_postings()
+        self.synonyms = self._synonym_groups()
+
+    def _build_postings(self) -> None:
+        """Per key, the entries that have it as arrays: scoring is a few numpy
+        operations per word of the message, whatever the number of courses."""
+        lists: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         for i, doc in enumerate(self.docs):
             for key, weight in doc.weights.items():
-                self.postings[key].append((i, weight))
+                found = lists[key]
+                found[0].append(i)
+                found[1].append(weight)
         # Rarity is counted within each group: a word common among courses ("sfi"
         # in every SFI course) still tells guidance topics apart, and vice versa.
         self.group = [GROUP_OF[d.entry.kind] for d in self.docs]
+        self.group_code = np.array([GROUPS.index(g) for g in self.group], dtype=np.int8)
         sizes = {g: self.group.count(g) or 1 for g in GROUPS}
         self.group_size = sizes
-        self.idf_by_group: dict[str, dict[str, float]] = {}
-        self.group_df: dict[str, dict[str, int]] = {}
-        for g in GROUPS:
-            counts = {
-                k: sum(1 for i, _ in p if self.group[i] == g) for k, p in self.postings.items()
-            }
-            self.group_df[g] = counts
-            self.idf_by_group[g] = {
-                k: math.log(1 + sizes[g] / c) for k, c in counts.items() if c
-            }
         self.max_idf_by_group = {g: math.log(1 + sizes[g]) for g in GROUPS}
         n = len(self.docs) or 1
-        self.idf = {k: math.log(1 + n / len(p)) for k, p in self.postings.items()}
         self.max_idf = math.log(1 + n)
-        self.synonyms = self._synonym_groups()
+        self.idf: dict[str, float] = {}
+        self.idf_by_group: dict[str, dict[str, float]] = {g: {} for g in GROUPS}
+        self.group_df: dict[str, dict[str, int]] = {g: {} for g in GROUPS}
+        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.values: dict[str, np.ndarray] = {}  # weight x rarity in the entry's group
+        for key, (ids, weights) in lists.items():
+            idx = np.array(ids, dtype=np.int32)
+            weight = np.array(weights, dtype=np.float32)
+            counts = np.bincount(self.group_code[idx], minlength=len(GROUPS))
+            idf = np.zeros(len(GROUPS), dtype=np.float32)
+            for g, name in enumerate(GROUPS):
+                if counts[g]:
+                    idf[g] = math.log(1 + sizes[name] / counts[g])
+                    self.idf_by_group[name][key] = float(idf[g])
+                    self.group_df[name][key] = int(counts[g])
+            self.idf[key] = math.log(1 + n / len(ids))
+            self.postings[key] = (idx, weight)
+            self.values[key] = weight * idf[self.group_code[idx]]
+
+    def max_weight(self, key: str) -> float:
+        """The heaviest field the key stands in, in any entry (0 if none)."""
+        found = self.postings.get(key)
+        return float(found[1].max()) if found else 0.0
 
     def _add_compound_parts(self) -> None:
         parts: dict[str, tuple[str, str] | None] = {}
@@ -177,5 +199,3 @@ class Index:
             groups.append(terms)
         return groups
 
-    def idf_of(self, key: str) -> float:
-        return self.idf.get(key, self.max_idf)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from ..knowledge.model import CATEGORIES, Centre, Course, Knowledge
 from ..text import lexicon
 from ..text.language import Lang
@@ -60,8 +62,24 @@ class Matcher:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
         self.index = Index(knowledge)
-        self._positions = {d.id: i for i, d in enumerate(self.index.docs)}
-        self._courses = [i for i, d in enumerate(self.index.docs) if d.entry.kind == "course"]
+        docs = self.index.docs
+        self._positions = {d.id: i for i, d in enumerate(docs)}
+        self._centres = [i for i, d in enumerate(docs) if d.entry.kind == "centre"]
+        self._is_course = np.array([d.entry.kind == "course" for d in docs], dtype=bool)
+        self._muni_codes = {m.id: n for n, m in enumerate(knowledge.municipalities)}
+        self._muni_code = np.array(
+            [self._muni_codes.get(d.municipality or "", -1) for d in docs], dtype=np.int32
+        )
+        self._distance = np.array([getattr(d.entry, "distance", False) for d in docs], dtype=bool)
+        self._category_code = np.array(
+            [CATEGORIES.index(d.entry.category) if isinstance(d.entry, Course) else -1
+             for d in docs], dtype=np.int8,
+        )
+        courses = [i for i, d in enumerate(docs) if isinstance(d.entry, Course)]
+        self._start_order = np.array(
+            sorted(courses, key=lambda i: _start_order(docs[i].entry)), dtype=np.int64
+        )
+        self._placement_cache: dict[str | None, np.ndarray] = {}
         self._category_keys = {
             k: c for c in CATEGORIES if c != "other" for k in (key_sv(c), key_en(c))
         }
@@ -171,12 +189,12 @@ class Matcher:
         """Entries by how much of the message they answer, best first (top few only)."""
         index = self.index
         place = query.place.place if query.place else None
-        scored = []
-        for i, score in coverage(index, query.terms).items():
-            doc = index.docs[i]
-            scored.append(Scored(doc, score * self._placement(doc, muni, place), i))
-        scored.sort(key=lambda s: s.score, reverse=True)
-        top = scored[:CANDIDATES]
+        scores = coverage(index, query.terms) * self._placements(muni)
+        if place:
+            for i in self._centres:
+                if place in index.docs[i].places:
+                    scores[i] *= PLACE_BOOST
+        top = [Scored(index.docs[i], float(scores[i]), int(i)) for i in _best(scores, CANDIDATES)]
         for s in top:
             s.score = _blend(s.score, phrase_fit(index, query.terms, s.index))
         top.sort(key=lambda s: s.score, reverse=True)
@@ -188,7 +206,7 @@ class Matcher:
         focus = query.focus
         if len(focus) == len(query.content):
             return best.score
-        on_focus = coverage(self.index, focus).get(best.index, 0.0)
+        on_focus = float(coverage(self.index, focus)[best.index])
         confidence = max(best.score, on_focus * FOCUS_TRUST)
         second = ranked[1].score if len(ranked) > 1 else 0.0
         if best.score >= LONG_FLOOR and best.score >= LONG_LEAD * second:
@@ -196,17 +214,20 @@ class Matcher:
             confidence = max(confidence, HANDOFF_SCORE)
         return confidence
 
-    @staticmethod
-    def _placement(doc: Doc, muni: str | None, place: str | None) -> float:
-        factor = 1.0
-        if doc.municipality:
+    def _placements(self, muni: str | None) -> np.ndarray:
+        """Per entry, how the learner's municipality weighs it (cached per municipality)."""
+        found = self._placement_cache.get(muni)
+        if found is None:
+            placed = self._muni_code >= 0
+            found = np.ones(len(self.index.docs))
             if muni:
-                factor = LOCAL_BOOST if doc.municipality == muni else ELSEWHERE
-            elif doc.entry.kind != "course":
-                factor = UNPLACED
-        if place and isinstance(doc.entry, Centre) and place in doc.places:
-            factor *= PLACE_BOOST
-        return factor
+                local = self._muni_code == self._muni_codes.get(muni, -2)
+                found[placed & ~local] = ELSEWHERE
+                found[local] = LOCAL_BOOST
+            else:
+                found[placed & ~self._is_course] = UNPLACED
+            self._placement_cache[muni] = found
+        return found
 
     # -- routes ---------------------------------------------------------------
 
@@ -227,15 +248,19 @@ class Matcher:
         subject = [
             t for t in query.terms if not self._is_filter_term(t) and not self._generic(t)
         ]
-        pool = [
-            i for i in self._courses
-            if self._fits(self.index.docs[i].entry, category, muni if placed else None)
-        ]
+        pool = self._is_course.copy()
+        if category:
+            pool &= self._category_code == CATEGORIES.index(category)
+        if placed and muni:
+            pool &= (self._muni_code == self._muni_codes.get(muni, -2)) | self._distance
         if subject:
-            scores = coverage(self.index, subject)
+            scores = coverage(self.index, subject) * self._placements(muni)
+            if distance:  # asked for distance: those first, the rest still shown
+                scores *= np.where(self._distance, DISTANCE_BOOST, 1 / DISTANCE_BOOST)
+            scores[~pool] = 0.0
             found = [
-                Scored(self.index.docs[i], scores[i] * self._course_factor(i, muni, distance), i)
-                for i in pool if scores.get(i, 0.0) > 0
+                Scored(self.index.docs[i], float(scores[i]), int(i))
+                for i in _best(scores, CANDIDATES)
             ]
             for s in found:
                 s.score = _blend(s.score, phrase_fit(self.index, subject, s.index))
@@ -252,12 +277,13 @@ class Matcher:
                 query.intents & {"listing", "many"} or placed or distance
             ):
                 return None
-            if distance:
-                pool = [i for i in pool if self.index.docs[i].entry.distance] or pool
+            if distance and (pool & self._distance).any():
+                pool &= self._distance
             if placed and muni:
-                pool = [i for i in pool if self.index.docs[i].municipality == muni] or pool
-            shown = [Scored(self.index.docs[i], 1.0, i) for i in pool]
-            shown.sort(key=lambda s: _start_order(s.doc.entry))
+                local = pool & (self._muni_code == self._muni_codes.get(muni, -2))
+                pool = local if local.any() else pool
+            chosen = self._start_order[pool[self._start_order]][:MAX_COURSES]
+            shown = [Scored(self.index.docs[i], 1.0, int(i)) for i in chosen]
             fit = 1.0
         if not shown:
             return None
@@ -268,13 +294,6 @@ class Matcher:
         entries = [s.doc.entry for s in shown[:MAX_COURSES]]
         kind = "course" if len(entries) == 1 else "courses"
         return self._reply_with(kind, entries, query, muni, fit, ranked)
-
-    def _course_factor(self, i: int, muni: str | None, distance: bool) -> float:
-        doc = self.index.docs[i]
-        factor = self._placement(doc, muni, None)
-        if distance:  # asked for distance: those first, the rest still shown
-            factor *= DISTANCE_BOOST if doc.entry.distance else 1 / DISTANCE_BOOST
-        return factor
 
     def _generic(self, term: Term) -> bool:
         """A word so common ("läsa", "kurs") it names no subject.
@@ -301,12 +320,6 @@ class Matcher:
         return bool(keys & self._course_keys or keys & self._category_keys.keys()) or bool(
             keys & _intent_word_keys()
         )
-
-    @staticmethod
-    def _fits(course: Course, category: str | None, muni: str | None) -> bool:
-        if category and course.category != category:
-            return False
-        return not muni or course.municipality == muni or course.distance
 
     def _centre_route(
         self, query: Query, muni: str | None, named: bool, ranked: list[Scored]
@@ -394,6 +407,14 @@ class Matcher:
             runner_up=second.doc.id if second else None,
             focus=focus or _focus(query),
         )
+
+
+def _best(scores: np.ndarray, count: int) -> list[int]:
+    """Indices of the highest positive scores, best first."""
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) > count:
+        positive = positive[np.argpartition(-scores[positive], count - 1)[:count]]
+    return sorted(positive.tolist(), key=lambda i: (-scores[i], i))
 
 
 def _blend(score: float, fit: float) -> float:

@@ -182,7 +182,7 @@ def _rare_compound(word: str, keys: tuple[str, ...], index: Index) -> tuple[str,
     """The parts of a compound no entry is about ("kockutbildning"), else nothing."""
     if len(word) < 8 or len(keys) != 1:
         return ()
-    if max((w for _, w in index.postings.get(keys[0], ())), default=0.0) >= MAIN_FIELD:
+    if index.max_weight(keys[0]) >= MAIN_FIELD:
         return ()  # "programmering" names courses: never "programm" + "ring"
     parts = index.vocabulary.split(word)
     if not parts or any(p not in index.postings for p in parts):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from .index import GROUPS, Index
 from .query import Term
 
@@ -22,34 +24,35 @@ def term_idf(index: Index, term: Term, group: str | None = None) -> float:
     return top * UNKNOWN_IDF
 
 
-def coverage(index: Index, terms: Iterable[Term]) -> dict[int, float]:
+def coverage(index: Index, terms: Iterable[Term]) -> np.ndarray:
     """Per entry, the share of the terms' weight it matches (0..1).
 
     Word rarity is counted within the entry's group (guidance or courses).
     """
     terms = list(terms)
-    masses = {
-        g: sum(t.weight * term_idf(index, t, g) for t in terms if not t.extra) for g in GROUPS
-    }
-    totals: dict[int, float] = {}
+    masses = np.array(
+        [sum(t.weight * term_idf(index, t, g) for t in terms if not t.extra) for g in GROUPS]
+    )
+    totals = np.zeros(len(index.docs))
     for term in terms:
-        best: dict[int, float] = {}
+        best: np.ndarray | None = None
         factor = PART_MATCH if term.partial else 1.0
         for keys, weight in ((term.keys, factor), (term.alts, SYNONYM_MATCH)):
             for key in keys:
-                postings = index.postings.get(key)
-                if not postings:
+                found = index.postings.get(key)
+                if found is None:
                     continue
-                for i, field_weight in postings:
-                    value = index.idf_by_group[index.group[i]][key] * field_weight * weight
-                    if value > best.get(i, 0.0):
-                        best[i] = value
-        for i, value in best.items():
-            totals[i] = totals.get(i, 0.0) + value * term.weight
-    return {
-        i: min(total / masses[index.group[i]], 1.0)
-        for i, total in totals.items() if masses[index.group[i]] > 0
-    }
+                if best is None:
+                    best = np.zeros(len(index.docs))
+                idx = found[0]
+                # A key holds each entry once, so this is an element-wise max.
+                best[idx] = np.maximum(best[idx], index.values[key] * weight)
+        if best is not None:
+            totals += best * term.weight
+    mass = masses[index.group_code] if len(index.docs) else masses[:0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(mass > 0, totals / np.where(mass > 0, mass, 1.0), 0.0)
+    return np.minimum(share, 1.0)
 
 
 def phrase_fit(index: Index, terms: list[Term], doc_index: int) -> float:
