@@ -79,6 +79,16 @@ async def test_an_answered_message_is_recorded_scrubbed(aiohttp_client, tmp_path
     assert app[store_key].rows(hours_ago(1))[0].helpful is False
 
 
+async def test_the_page_without_javascript_is_recorded_too(aiohttp_client, tmp_path):
+    app = create_app(settings_for(tmp_path))
+    client = await aiohttp_client(app)
+    response = await client.get("/chat", params={"q": "Hur söker jag till komvux?"})
+    assert response.status == 200
+    await app[recorder_key].flush()
+    rows = app[store_key].rows(hours_ago(1))
+    assert [row.text for row in rows] == ["Hur söker jag till komvux?"]
+
+
 async def test_feedback_on_an_unknown_reply_is_not_kept(aiohttp_client, tmp_path):
     app = create_app(settings_for(tmp_path))
     client = await aiohttp_client(app)

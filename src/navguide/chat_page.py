@@ -9,6 +9,7 @@ straight to an answer.
 from __future__ import annotations
 
 import json
+import uuid
 
 from aiohttp import web
 
@@ -18,17 +19,24 @@ from .errors import ApiError
 from .holder import Loaded
 from .keys import holder_key, secret_key, settings_key
 from .pagekit import lang_of, render, ui
+from .records import record_reply
 from .render import reply_payload
 
 
 def conversation(request: web.Request, loaded: Loaded, messages: list[str],
-                 municipality: str | None, lang: str) -> tuple[list[dict], dict]:
-    """Each message with the reply it gets, and the context to send back."""
+                 municipality: str | None, lang: str,
+                 asked: bool = False) -> tuple[list[dict], dict]:
+    """Each message with the reply it gets, and the context to send back.
+
+    `asked`: the last message is new, so its reply is recorded like the API's.
+    """
     turns = []
     reply = None
     for i in range(len(messages)):
         reply = loaded.matcher.reply(messages[: i + 1], municipality, lang)
         turns.append({"message": messages[i], "reply": reply_payload(reply, loaded.knowledge)})
+    if asked and reply is not None:
+        record_reply(request.app, reply, uuid.uuid4().hex, messages[-1])
     remembered = reply.municipality if reply else municipality
     return turns, make_context(request.app[secret_key], messages, remembered)
 
@@ -65,7 +73,7 @@ async def chat_get(request: web.Request) -> web.Response:
                                   request.app[settings_key].max_message_chars)
     except ApiError as exc:
         return page(request, loaded, lang, municipality, [], None, error=exc.message)
-    turns, context = conversation(request, loaded, [message], municipality, lang)
+    turns, context = conversation(request, loaded, [message], municipality, lang, asked=True)
     return page(request, loaded, lang, municipality, turns, context)
 
 
@@ -95,7 +103,7 @@ async def chat_post(request: web.Request) -> web.Response:
         return page(request, loaded, lang, municipality, turns, context, error=exc.message,
                     draft=message[: settings.max_message_chars])
     turns, new_context = conversation(request, loaded, [*history, message],
-                                      municipality or remembered, lang)
+                                      municipality or remembered, lang, asked=True)
     return page(request, loaded, lang, municipality, turns, new_context)
 
 
