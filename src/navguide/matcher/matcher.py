@@ -101,7 +101,7 @@ class Matcher:
         place = last.place or next((q.place for q in reversed(history) if q.place), None)
         place_muni = place.municipality if place else None
         muni = place_muni or municipality
-        named = bool(last.places)
+        named = bool(last.named)  # a place in the story of a long message is no request
         if place and not named:
             last.places = [place]  # "Jag bor i Hoting." ... "kan jag plugga där?"
         if history and self._is_followup(last, named):
@@ -188,7 +188,7 @@ class Matcher:
     def rank(self, query: Query, muni: str | None) -> list[Scored]:
         """Entries by how much of the message they answer, best first (top few only)."""
         index = self.index
-        place = query.place.place if query.place else None
+        place = query.named[-1].place if query.named else None
         scores = coverage(index, query.terms) * self._placements(muni)
         if place:
             for i in self._centres:
@@ -335,7 +335,7 @@ class Matcher:
             entry, Centre
         )):
             return None
-        short = len(query.focus) <= SHORT_QUESTION and len(query.focus) == len(query.content)
+        short = len(query.focus) <= SHORT_QUESTION
         if not (
             isinstance(entry, Centre) or query.intents & _CENTRE_INTENTS or (named and short)
         ):

@@ -45,6 +45,7 @@ class Query:
     terms: list[Term] = field(default_factory=list)
     places: list[PlaceHit] = field(default_factory=list)
     intents: set[str] = field(default_factory=set)
+    named: list[PlaceHit] = field(default_factory=list)  # places in the question itself
 
     @property
     def content(self) -> list[Term]:
@@ -106,6 +107,7 @@ def analyse(text: str, index: Index, default_lang: Lang = "sv") -> Query:
     query.places = index.gazetteer.find(typed)
     in_place = {i for hit in query.places for i in range(hit.start, hit.end)}
     weights = _word_weights(text, len(typed))
+    query.named = [hit for hit in query.places if weights[hit.start] >= 1.0]
     tokens = [(w, weights[i]) for i, w in enumerate(lowered) if i not in in_place]
     query.terms = _terms(tokens, index)
     _expand_synonyms(query, index)
