@@ -14,7 +14,7 @@ import numpy as np
 
 from ..knowledge.model import CATEGORIES, Centre, Course, Knowledge
 from ..text import lexicon
-from ..text.language import Lang
+from ..text.language import Lang, english_words
 from ..text.normalize import fold
 from .index import Doc, Index
 from .query import Query, Term, analyse
@@ -39,9 +39,9 @@ COURSE_FIT = 0.55  # a course search must match this much of the subject words
 MAX_COURSES = 10
 CENTRE_OFFERS = 0.3  # share of a question a centre's texts must hold to answer it
 HANDOFF_SCORE = 0.3  # below this share of the message matched: hand off
-UNKNOWN_HANDOFF = 0.5  # ... or below this when the question has a word the knowledge lacks
-# English questions use words the mostly Swedish knowledge lacks: no signal there.
-UNKNOWN_LANGS = ("sv",)
+# ... or below this when a Swedish question has a word the knowledge lacks (English
+# ones, even mixed in, use words the mostly Swedish knowledge lacks: no signal there)
+UNKNOWN_HANDOFF = 0.5
 SHORT_QUESTION = 5  # content words; longer questions may carry a word we do not know
 FOCUS_TRUST = 0.8  # a long message's question sentence, matched alone
 LONG_FLOOR = 0.15  # in a long message, an entry this good ...
@@ -173,7 +173,7 @@ class Matcher:
         confidence = self._confidence(query, ranked)
         if confidence < HANDOFF_SCORE or (
             query.unknown_focus and confidence < UNKNOWN_HANDOFF
-            and len(query.content) <= SHORT_QUESTION and query.lang in UNKNOWN_LANGS
+            and len(query.content) <= SHORT_QUESTION and not english_words(query.words)
         ):
             return self._handoff(query, muni, confidence, ranked)
         best.score = max(best.score, confidence)

@@ -23,3 +23,8 @@ def detect(words: list[str], default: Lang = "sv") -> Lang:
     if sv > en:
         return "sv"
     return default
+
+
+def english_words(words: list[str]) -> int:
+    """How many of the words are English function words (a mixed message has some)."""
+    return sum(1 for w in words if w in STOP_EN and w not in _SHARED)

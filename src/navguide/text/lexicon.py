@@ -57,8 +57,8 @@ ANAPHORA = frozenset("den det där dit de dem dom denna detta dess ni it there t
 FOLLOWUP_OPENERS = frozenset("och också okej ok and also what about".split())
 
 # Intents tied to fields of the knowledge format.
-WHERE = frozenset("var vart ligger närmaste närmast närheten nära hitta adress adressen "
-                  "where nearest near close closest address located find".split())
+WHERE = frozenset("var vart ligger närmaste närmast närheten nära adress adressen "
+                  "where nearest near close closest address located".split())
 # "Can I train here?": the learner means the municipality the widget is on.
 HERE = frozenset("här hit here".split())
 HOURS = frozenset("öppettider öppet öppen öppna tider stänger stängt helger lördag lördagar "
