@@ -7,36 +7,17 @@ course search, or an honest hand-off when nothing fits well.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
-import numpy as np
-
-from ..knowledge.model import CATEGORIES, Centre, Course, Knowledge
-from ..text import lexicon
+from ..knowledge.model import Centre, Course, Knowledge
 from ..text.language import Lang, english_words
-from ..text.normalize import fold
-from .index import Doc, Index
+from .centres import Centres
+from .courses import CourseSearch
+from .index import Index
 from .query import Query, Term, analyse
+from .ranking import Ranker, Scored
 from .reply import Reply
-from .scoring import coverage, phrase_fit, term_idf
-from .vocabulary import key_en, key_sv
+from .scoring import coverage
 
 MAX_TURNS = 4
-LOCAL_BOOST = 1.4  # an entry of the learner's municipality
-ELSEWHERE = 0.45  # an entry of another municipality
-UNPLACED = 0.8  # a municipality's own entry when the learner's municipality is unknown
-PLACE_BOOST = 1.2  # a centre whose texts name the learner's place
-PHRASE_SHARE = 0.4  # how much the closest single question counts beside word overlap
-CANDIDATES = 25
-SEARCH_RATIO = 0.6  # courses this close to the best are listed with it
-LIST_RATIO = 0.35  # ... when the learner asks for several ("vilka", "var finns")
-DISTANCE_BOOST = 1.25  # asked for distance: distance courses first
-GENERIC_SHARE = 0.4  # a word in more courses than this says nothing of the subject
-GENERIC_GUIDANCE = 0.4  # ... or in more guidance entries than this
-GENERIC_MIN = 10  # ... and in at least this many
-COURSE_FIT = 0.55  # a course search must match this much of the subject words
-MAX_COURSES = 10
 CENTRE_OFFERS = 0.3  # share of a question a centre's texts must hold to answer it
 HANDOFF_SCORE = 0.3  # below this share of the message matched: hand off
 # ... or below this when a Swedish question has a word the knowledge lacks (English
@@ -51,39 +32,13 @@ HISTORY_WEIGHT = 0.5
 _CENTRE_INTENTS = {"where", "hours", "contact"}
 
 
-@dataclass
-class Scored:
-    doc: Doc
-    score: float
-    index: int = -1
-
-
 class Matcher:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
         self.index = Index(knowledge)
-        docs = self.index.docs
-        self._positions = {d.id: i for i, d in enumerate(docs)}
-        self._centres = [i for i, d in enumerate(docs) if d.entry.kind == "centre"]
-        self._is_course = np.array([d.entry.kind == "course" for d in docs], dtype=bool)
-        self._muni_codes = {m.id: n for n, m in enumerate(knowledge.municipalities)}
-        self._muni_code = np.array(
-            [self._muni_codes.get(d.municipality or "", -1) for d in docs], dtype=np.int32
-        )
-        self._distance = np.array([getattr(d.entry, "distance", False) for d in docs], dtype=bool)
-        self._category_code = np.array(
-            [CATEGORIES.index(d.entry.category) if isinstance(d.entry, Course) else -1
-             for d in docs], dtype=np.int8,
-        )
-        courses = [i for i, d in enumerate(docs) if isinstance(d.entry, Course)]
-        self._start_order = np.array(
-            sorted(courses, key=lambda i: _start_order(docs[i].entry)), dtype=np.int64
-        )
-        self._placement_cache: dict[str | None, np.ndarray] = {}
-        self._category_keys = {
-            k: c for c in CATEGORIES if c != "other" for k in (key_sv(c), key_en(c))
-        }
-        self._course_keys = {k for w in lexicon.COURSE for k in (key_sv(w), key_en(w))}
+        self.ranker = Ranker(knowledge, self.index)
+        self.courses = CourseSearch(self.ranker)
+        self.centres = Centres(knowledge, self.ranker)
 
     # -- the conversation ---------------------------------------------------
 
@@ -129,12 +84,12 @@ class Matcher:
             own = self._answer(last, muni, named=True, placed=True)
             if own.kind != "handoff" and own.score >= 0.6:
                 return own
-            centre = self._local_centre(last, muni)
+            centre = self.centres.local(last, muni)
             if centre:
                 return self._reply_with("centre", [centre], last, muni, own.score)
         if isinstance(main, Course) and not named:
             if last.intents & _CENTRE_INTENTS and main.municipality:
-                centre = self._local_centre(last, main.municipality)
+                centre = self.centres.local(last, main.municipality)
                 if centre:
                     return self._reply_with("centre", [centre], last, main.municipality, 1.0)
             if last.intents & {"anaphora", "start", "distance"}:
@@ -182,23 +137,11 @@ class Matcher:
             return centre
         reply = self._reply_with(entry.kind, [entry], query, muni, best.score, ranked)
         if not isinstance(entry, Centre):
-            reply.centre = self._local_centre(query, muni, ranked)  # where to turn, nearby
+            reply.centre = self.centres.local(query, muni, ranked)  # where to turn, nearby
         return reply
 
     def rank(self, query: Query, muni: str | None) -> list[Scored]:
-        """Entries by how much of the message they answer, best first (top few only)."""
-        index = self.index
-        place = query.named[-1].place if query.named else None
-        scores = coverage(index, query.terms) * self._placements(muni)
-        if place:
-            for i in self._centres:
-                if place in index.docs[i].places:
-                    scores[i] *= PLACE_BOOST
-        top = [Scored(index.docs[i], float(scores[i]), int(i)) for i in _best(scores, CANDIDATES)]
-        for s in top:
-            s.score = _blend(s.score, phrase_fit(index, query.terms, s.index))
-        top.sort(key=lambda s: s.score, reverse=True)
-        return top
+        return self.ranker.rank(query, muni)
 
     def _confidence(self, query: Query, ranked: list[Scored]) -> float:
         """How sure the best entry answers: in a long message, the question itself counts."""
@@ -214,112 +157,16 @@ class Matcher:
             confidence = max(confidence, HANDOFF_SCORE)
         return confidence
 
-    def _placements(self, muni: str | None) -> np.ndarray:
-        """Per entry, how the learner's municipality weighs it (cached per municipality)."""
-        found = self._placement_cache.get(muni)
-        if found is None:
-            placed = self._muni_code >= 0
-            found = np.ones(len(self.index.docs))
-            if muni:
-                local = self._muni_code == self._muni_codes.get(muni, -2)
-                found[placed & ~local] = ELSEWHERE
-                found[local] = LOCAL_BOOST
-            else:
-                found[placed & ~self._is_course] = UNPLACED
-            self._placement_cache[muni] = found
-        return found
-
     # -- routes ---------------------------------------------------------------
 
     def _course_search(
         self, query: Query, muni: str | None, placed: bool, ranked: list[Scored]
     ) -> Reply | None:
-        """Courses filtered by what the learner said: subject, category, place, distance."""
-        category = self._category(query)
-        asks_courses = any(set(t.keys) & self._course_keys for t in query.terms)
-        best = ranked[0]
-        distance = "distance" in query.intents
-        by_category = category and (query.intents & {"many"} or distance) and not (
-            query.intents & _CENTRE_INTENTS
-        )
-        if not (isinstance(best.doc.entry, Course) or asks_courses or by_category):
+        found = self.courses.search(query, muni, placed, ranked)
+        if found is None:
             return None
-        placed = placed or bool(muni and "here" in query.intents)
-        subject = [
-            t for t in query.terms if not self._is_filter_term(t) and not self._generic(t)
-        ]
-        pool = self._is_course.copy()
-        if category:
-            pool &= self._category_code == CATEGORIES.index(category)
-        if placed and muni:
-            pool &= (self._muni_code == self._muni_codes.get(muni, -2)) | self._distance
-        if subject:
-            scores = coverage(self.index, subject) * self._placements(muni)
-            if distance:  # asked for distance: those first, the rest still shown
-                scores *= np.where(self._distance, DISTANCE_BOOST, 1 / DISTANCE_BOOST)
-            scores[~pool] = 0.0
-            found = [
-                Scored(self.index.docs[i], float(scores[i]), int(i))
-                for i in _best(scores, CANDIDATES)
-            ]
-            for s in found:
-                s.score = _blend(s.score, phrase_fit(self.index, subject, s.index))
-            found.sort(key=lambda s: s.score, reverse=True)
-            if not found or found[0].score < COURSE_FIT:
-                return None
-            top = found[0].score
-            ratio = LIST_RATIO if query.intents & {"many", "listing"} else SEARCH_RATIO
-            shown = [s for s in found if s.score >= top * ratio]
-            fit = min(top, 1.0)
-        else:
-            # "YH-utbildningar i Åre": all that fit the filters, that place's first.
-            if not (category or asks_courses) or not (
-                query.intents & {"listing", "many"} or placed or distance
-            ):
-                return None
-            if distance and (pool & self._distance).any():
-                pool &= self._distance
-            if placed and muni:
-                local = pool & (self._muni_code == self._muni_codes.get(muni, -2))
-                pool = local if local.any() else pool
-            chosen = self._start_order[pool[self._start_order]][:MAX_COURSES]
-            shown = [Scored(self.index.docs[i], 1.0, int(i)) for i in chosen]
-            fit = 1.0
-        if not shown:
-            return None
-        if not isinstance(best.doc.entry, Course) and best.score > fit + 0.15 and not (
-            query.intents & {"listing"} or placed
-        ):
-            return None  # a guidance topic answers this better than any course
-        entries = [s.doc.entry for s in shown[:MAX_COURSES]]
-        kind = "course" if len(entries) == 1 else "courses"
-        return self._reply_with(kind, entries, query, muni, fit, ranked)
-
-    def _generic(self, term: Term) -> bool:
-        """A word so common ("läsa", "kurs") it names no subject.
-
-        Common means in a good share of the courses, or of the guidance topics.
-        """
-        for group, share in (("courses", GENERIC_SHARE), ("guidance", GENERIC_GUIDANCE)):
-            size = self.index.group_size[group]
-            limit = max(share * size, GENERIC_MIN)
-            df = self.index.group_df[group]
-            if any(df.get(k, 0) > limit for k in (*term.keys, *term.alts)):
-                return True
-        return False
-
-    def _category(self, query: Query) -> str | None:
-        for term in query.terms:
-            for key in (*term.keys, *term.alts):
-                if key in self._category_keys:
-                    return self._category_keys[key]
-        return None
-
-    def _is_filter_term(self, term: Term) -> bool:
-        keys = {*term.keys, *term.alts}
-        return bool(keys & self._course_keys or keys & self._category_keys.keys()) or bool(
-            keys & _intent_word_keys()
-        )
+        kind = "course" if len(found.courses) == 1 else "courses"
+        return self._reply_with(kind, found.courses, query, muni, found.fit, ranked)
 
     def _centre_route(
         self, query: Query, muni: str | None, named: bool, ranked: list[Scored]
@@ -340,53 +187,21 @@ class Matcher:
             isinstance(entry, Centre) or query.intents & _CENTRE_INTENTS or (named and short)
         ):
             return None
-        centre = self._local_centre(query, muni, ranked)
+        centre = self.centres.local(query, muni, ranked)
         if centre is None:
             return None
         if not (isinstance(entry, Centre) or query.intents & _CENTRE_INTENTS) and (
-            self._offered(centre, query.focus) < CENTRE_OFFERS
+            self.centres.offered(centre, query.focus) < CENTRE_OFFERS
         ):
             return None  # "I moved to Östersund, how do I learn Swedish?" is not a centre's
         return self._reply_with("centre", [centre], query, muni, best.score, ranked)
-
-    def _offered(self, centre: Centre, terms: list[Term]) -> float:
-        """The share of the terms (by rarity) found anywhere in the centre's texts."""
-        doc = self.index.docs[self._positions[centre.id]]
-        total = matched = 0.0
-        for term in terms:
-            weight = term.weight * term_idf(self.index, term, "guidance")
-            total += weight
-            if term.keys_in(doc.weights):
-                matched += weight
-        return matched / total if total else 1.0
-
-    def _local_centre(
-        self, query: Query, muni: str | None, ranked: list[Scored] | None = None
-    ) -> Centre | None:
-        if not muni:
-            return None
-        centres = self.knowledge.centres_in(muni)
-        if not centres:
-            return None
-        place = query.place.place if query.place else None
-        by_score = {s.doc.id: s.score for s in ranked or ()}
-        name = self.knowledge.municipality(muni)
-        main_name = fold(name.name.casefold()) if name else ""
-
-        def preference(centre: Centre) -> tuple[int, float, int]:
-            doc = self.index.docs[self._positions[centre.id]]
-            names_place = 2 if place in doc.name_places else 1 if place in doc.places else 0
-            is_main = 1 if main_name and main_name in fold(centre.name.casefold()) else 0
-            return (names_place, by_score.get(centre.id, 0.0) + 0.1 * is_main, is_main)
-
-        return max(centres, key=preference)
 
     def _handoff(
         self, query: Query, muni: str | None, score: float = 0.0,
         ranked: list[Scored] | None = None,
     ) -> Reply:
         reply = self._reply_with("handoff", [], query, muni, score, ranked)
-        reply.centre = self._local_centre(query, muni)
+        reply.centre = self.centres.local(query, muni)
         return reply
 
     def _reply_with(
@@ -409,38 +224,8 @@ class Matcher:
         )
 
 
-def _best(scores: np.ndarray, count: int) -> list[int]:
-    """Indices of the highest positive scores, best first."""
-    positive = np.flatnonzero(scores > 0)
-    if len(positive) > count:
-        positive = positive[np.argpartition(-scores[positive], count - 1)[:count]]
-    return sorted(positive.tolist(), key=lambda i: (-scores[i], i))
-
-
-def _blend(score: float, fit: float) -> float:
-    """Word overlap with the whole entry, and with its closest single question."""
-    return (1 - PHRASE_SHARE) * score + PHRASE_SHARE * fit * min(score * 2, 1.0)
-
-
 def _focus(query: Query) -> str | None:
     for intent in ("start", "hours", "where", "distance", "contact"):
         if intent in query.intents:
             return intent
     return None
-
-
-def _start_order(course: Course) -> tuple[int, date | str]:
-    if isinstance(course.start, date):
-        return (0, course.start)
-    return (1, course.title)
-
-
-_INTENT_KEYS: set[str] = set()
-
-
-def _intent_word_keys() -> set[str]:
-    if not _INTENT_KEYS:
-        words = (lexicon.WHERE | lexicon.HOURS | lexicon.START | lexicon.DISTANCE
-                 | lexicon.LISTING | lexicon.CONTACT)
-        _INTENT_KEYS.update(k for w in words for k in (key_sv(w), key_en(w)))
-    return _INTENT_KEYS

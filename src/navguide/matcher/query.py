@@ -92,7 +92,7 @@ _INTENT_WORDS = frozenset().union(*_INTENTS.values())
 
 
 @cache
-def _intent_keys() -> dict[str, frozenset[str]]:
+def intent_keys() -> dict[str, frozenset[str]]:
     """Intent words as keys, so "öppetider" (misspelt) still asks for hours."""
     return {
         name: frozenset(k for w in vocab if not is_stop(w) for k in (key_sv(w), key_en(w)))
@@ -113,7 +113,7 @@ def analyse(text: str, index: Index, default_lang: Lang = "sv") -> Query:
     _expand_synonyms(query, index)
     query.intents = {name for name, vocab in _INTENTS.items() if vocab & set(lowered)}
     keys = query.keys()
-    query.intents |= {name for name, vocab in _intent_keys().items() if vocab & keys}
+    query.intents |= {name for name, vocab in intent_keys().items() if vocab & keys}
     if lowered and lowered[0] in lexicon.FOLLOWUP_OPENERS:
         query.intents.add("opener")
     return query
