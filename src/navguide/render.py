@@ -104,11 +104,18 @@ def _course_facts(course: Course, knowledge: Knowledge, lang: str) -> list[str]:
         facts.append(say(lang, "distance"))
     elif municipality:
         facts.append(municipality.name)
-    if course.start == "rolling":
-        facts.append(say(lang, "start_rolling"))
-    elif isinstance(course.start, date):
-        facts.append(f"{say(lang, 'start').lower()} {course.start.isoformat()}")
+    start = _start(course, lang)
+    if start and course.start == "rolling":
+        facts.append(start)
+    elif start:
+        facts.append(f"{say(lang, 'start').lower()} {start}")
     return facts
+
+
+def _start(course: Course, lang: str) -> str | None:
+    if course.start == "rolling":
+        return say(lang, "start_rolling")
+    return course.start.isoformat() if isinstance(course.start, date) else None
 
 
 def _course_lines(course: Course, knowledge: Knowledge, lang: str) -> str:
@@ -118,10 +125,9 @@ def _course_lines(course: Course, knowledge: Knowledge, lang: str) -> str:
     if municipality:
         where = f"{municipality.name}, {where}"
     lines.append(f"- {say(lang, 'place')}: {where}")
-    if course.start == "rolling":
-        lines.append(f"- {say(lang, 'start')}: {say(lang, 'start_rolling')}")
-    elif isinstance(course.start, date):
-        lines.append(f"- {say(lang, 'start')}: {course.start.isoformat()}")
+    start = _start(course, lang)
+    if start:
+        lines.append(f"- {say(lang, 'start')}: {start}")
     if course.apply_by:
         lines.append(f"- {say(lang, 'apply_by')}: {course.apply_by.isoformat()}")
     if course.length:
