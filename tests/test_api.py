@@ -158,3 +158,37 @@ async def test_health_and_knowledge(client) -> None:  # type: ignore[no-untyped-
     assert info["counts"] == {"topics": 4, "courses": 4, "centres": 2, "municipalities": 2}
     assert info["version"] == health["knowledge"]
     assert {"id": "are", "name": "Åre"} in info["municipalities"]
+
+
+def random_value(rng, depth: int = 0) -> object:  # type: ignore[no-untyped-def]
+    choices = [
+        lambda: rng.choice(["", " ", "csn", "<script>alert(1)</script>", "Åre", "\u0000",
+                            "x" * rng.randint(0, 1200), "🙂" * 5, "ostersund", "krokom"]),
+        lambda: rng.randint(-(2**40), 2**40),
+        lambda: rng.random(),
+        lambda: rng.choice([True, False, None]),
+    ]
+    if depth < 2:
+        choices += [
+            lambda: [random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))],
+            lambda: {rng.choice(["message", "context", "municipality", "lang", "messages",
+                                "sig", "x"]): random_value(rng, depth + 1)
+                     for _ in range(rng.randint(0, 4))},
+        ]
+    return rng.choice(choices)()
+
+
+async def test_no_body_a_client_can_send_gets_a_500(client) -> None:  # type: ignore[no-untyped-def]
+    import random
+
+    rng = random.Random(7)
+    for _ in range(300):
+        body = {key: random_value(rng) for key in rng.sample(
+            ["message", "context", "municipality", "lang", "extra"], rng.randint(0, 5))}
+        if rng.random() < 0.5:
+            body["message"] = random_value(rng)
+        response = await client.post("/api/chat", data=json.dumps(body),
+                                     headers={"Content-Type": "application/json"})
+        assert response.status < 500, body
+        reply = await response.json()
+        assert ("error" in reply) == (response.status >= 400)
