@@ -71,7 +71,8 @@ class CourseSearch:
         by_category = category and (query.intents & {"many"} or distance) and not (
             query.intents & {"where", "hours", "contact"}
         )
-        if not (isinstance(best.doc.entry, Course) or asks_courses or by_category):
+        # "på distans" asks about a field only courses have.
+        if not (isinstance(best.doc.entry, Course) or asks_courses or by_category or distance):
             return None
         placed = placed or bool(muni and "here" in query.intents)
         subject = [t for t in query.terms if not t.keys_in(self.filter_keys)

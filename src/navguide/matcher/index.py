@@ -114,6 +114,10 @@ class Index:
                     phrase.add(key)
                 if name in ("title", "questions", "name", "keywords") and phrase:
                     doc.phrases.append(frozenset(phrase))
+            if isinstance(entry, Centre) and entry.address:
+                # The place in a centre's address is where it is, as much as its name.
+                doc.name_places.update(fold(w) for w in words(entry.address)
+                                       if fold(w) in place_words)
             raw.append(keyed)
             self.docs.append(doc)
         for group in knowledge.synonyms:

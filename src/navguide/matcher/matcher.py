@@ -7,12 +7,14 @@ course search, or an honest hand-off when nothing fits well.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..knowledge.model import Centre, Course, Knowledge
 from ..text.language import Lang, english_words
 from .centres import Centres
 from .courses import CourseSearch
 from .index import Index
-from .query import Query, Term, analyse
+from .query import Query, analyse
 from .ranking import Ranker, Scored
 from .reply import Reply
 from .scoring import coverage
@@ -104,7 +106,7 @@ class Matcher:
                        set(last.intents))
         seen = {t.word for t in last.terms}
         merged.terms += [
-            Term(t.word, t.keys, t.weight * HISTORY_WEIGHT, t.known, t.alts, t.partial, t.extra)
+            replace(t, weight=t.weight * HISTORY_WEIGHT)
             for t in before.terms if t.word not in seen and t.known
         ]
         placed = bool(named or before.places)

@@ -32,6 +32,7 @@ class Term:
     alts: tuple[str, ...] = ()  # keys of its synonyms
     partial: bool = False  # known only as the parts of a compound
     extra: bool = False  # added by a synonym phrase, not typed as such
+    guessed: bool = False  # a misspelling corrected to the nearest known word
 
     def keys_in(self, keys: Container[str]) -> bool:
         return any(k in keys for k in self.keys) or any(k in keys for k in self.alts)
@@ -62,7 +63,8 @@ class Query:
 
     @property
     def unknown_focus(self) -> list[Term]:
-        return [t for t in self.focus if not t.known]
+        """Words of the question the knowledge lacks, or only guessed at."""
+        return [t for t in self.focus if not t.known or t.guessed]
 
     @property
     def place(self) -> PlaceHit | None:
@@ -176,7 +178,8 @@ def _terms(tokens: list[tuple[str, float]], index: Index) -> list[Term]:
             terms += [Term(word, (part,), weight, partial=True) for part in found.keys]
             continue
         family = tuple(k for key in found.keys for k in vocabulary.family(key))
-        terms.append(Term(word, found.keys, weight, found.known, alts=family))
+        terms.append(Term(word, found.keys, weight, found.known, alts=family,
+                          guessed=found.guessed))
     return terms
 
 

@@ -46,6 +46,7 @@ class Found(NamedTuple):
     keys: tuple[str, ...]
     known: bool
     partial: bool = False
+    guessed: bool = False  # corrected to the nearest known word
 
 
 class Vocabulary:
@@ -148,7 +149,7 @@ class Vocabulary:
             return Found(tuple(sorted(known)), True)
         corrected = self.correct(folded)
         if corrected:
-            return Found(tuple(sorted(self.surface[corrected])), True)
+            return Found(tuple(sorted(self.surface[corrected])), True, guessed=True)
         if len(folded) >= 6:
             parts = self.split(folded)
             if parts:
