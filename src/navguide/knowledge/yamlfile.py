@@ -7,6 +7,7 @@ nodes a file may expand to, so that an alias bomb is refused, not followed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -32,6 +33,11 @@ class YamlError(Exception):
 class Pos:
     line: int
     column: int
+
+
+@cache
+def _constructor() -> yaml.SafeLoader:
+    return yaml.SafeLoader("")
 
 
 def pos(node: yaml.Node) -> Pos:
@@ -85,13 +91,20 @@ def _line_col(node: yaml.Node) -> tuple[int, int]:
     return p.line, p.column
 
 
-_constructor = yaml.SafeLoader("")
+_SAFE = yaml.SafeLoader
 
 
 def scalar(node: yaml.ScalarNode) -> object:
-    """A scalar's value with safe-loader typing (dates, numbers, booleans)."""
+    """A scalar's value with safe-loader typing (dates, numbers, booleans).
+
+    Called straight, not through construct_object, which would keep every node
+    it ever saw in a cache: the whole knowledge, once per reload.
+    """
+    construct = _SAFE.yaml_constructors.get(node.tag)
+    if construct is None:
+        raise YamlError(f"not allowed here: the tag {node.tag}", *_line_col(node))
     try:
-        return _constructor.construct_object(node, deep=True)
+        return construct(_constructor(), node)
     except yaml.constructor.ConstructorError as exc:
         raise YamlError(f"not allowed here: {exc.problem}", *_line_col(node)) from exc
     except ValueError as exc:

@@ -33,7 +33,7 @@ FIELD_WORD_WEIGHT = 0.8  # "öppettider" is answered by a centre that has `hours
 @dataclass(slots=True)
 class Doc:
     entry: Entry
-    weights: dict[str, float] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)  # key -> field weight (centres keep it)
     phrases: list[frozenset[str]] = field(default_factory=list)  # keys of each question, title
     places: set[str] = field(default_factory=set)  # folded place words its texts name
     name_places: set[str] = field(default_factory=set)  # ... and its name names
@@ -171,6 +171,9 @@ class Index:
             self.idf[key] = math.log(1 + n / len(ids))
             self.postings[key] = (idx, weight)
             self.values[key] = weight * idf[self.group_code[idx]]
+        for doc in self.docs:
+            if doc.entry.kind != "centre":
+                doc.weights = {}  # in the postings now; only centres are looked up by key
 
     def max_weight(self, key: str) -> float:
         """The heaviest field the key stands in, in any entry (0 if none)."""

@@ -9,6 +9,7 @@ known word, with a cut-off that grows with the word's length.
 from __future__ import annotations
 
 import bisect
+import sys
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -63,7 +64,8 @@ class Vocabulary:
 
     def add(self, word: str, lang: str) -> str:
         """Record a knowledge word; returns its key."""
-        key = key_en(word) if lang == "en" else key_sv(word)
+        # Interned: the same key recurs in thousands of entries' word sets.
+        key = sys.intern(key_en(word) if lang == "en" else key_sv(word))
         self.surface.setdefault(fold(word), set()).add(key)
         self.keys.add(key)
         return key
