@@ -62,10 +62,18 @@ def time_calls(
     call: Callable[[list[str], str | None], object],
     questions: Sequence[tuple[list[str], str | None]],
     rounds: int,
+    budget_s: float,
 ) -> dict[str, float]:
-    """Per-call latency over `rounds` passes of all questions, after one warm-up pass."""
+    """Per-call latency over `rounds` passes of all questions, after one warm-up pass.
+
+    Fewer passes (at least one) when the warm-up pass says they would not fit in
+    `budget_s`: a slow matcher at 100,000 courses must not take the afternoon.
+    """
+    warm_up = time.perf_counter()
     for messages, municipality in questions:
         call(messages, municipality)
+    per_round = time.perf_counter() - warm_up
+    rounds = max(1, min(rounds, int(budget_s // max(per_round, 1e-9))))
     samples: list[int] = []
     gc.collect()
     for _ in range(rounds):
@@ -73,10 +81,10 @@ def time_calls(
             started = time.perf_counter_ns()
             call(messages, municipality)
             samples.append(time.perf_counter_ns() - started)
-    return percentiles(samples)
+    return percentiles(samples) | {"rounds": rounds}
 
 
-def measure_navguide(knowledge: Path, questions: list, rounds: int) -> dict:
+def measure_navguide(knowledge: Path, questions: list, rounds: int, budget_s: float) -> dict:
     """Load time, memory and latency of the in-process matcher; or why it could not run."""
     try:
         from navguide.knowledge import load_knowledge
@@ -100,7 +108,7 @@ def measure_navguide(knowledge: Path, questions: list, rounds: int) -> dict:
         "index_s": built_at - loaded_at,
         "rss_mib": (rss_bytes() - rss_before) / MiB,
     }
-    result |= time_calls(matcher.reply, questions, rounds)
+    result |= time_calls(matcher.reply, questions, rounds, budget_s)
 
     # A second load under tracemalloc: its peak and what stays allocated (Python objects only).
     # Done after the timings, since tracing slows everything it watches.
@@ -113,7 +121,7 @@ def measure_navguide(knowledge: Path, questions: list, rounds: int) -> dict:
     return result
 
 
-def measure_peers(knowledge: Path, questions: list, rounds: int) -> dict:
+def measure_peers(knowledge: Path, questions: list, rounds: int, budget_s: float) -> dict:
     """Per-message time of each peer: the query's embedding or tokens, scoring, ranking."""
     from common import KnowledgeTest, read_entries
     from peers import Bm25Scorer, E5Scorer, Peer, peer_query
@@ -129,7 +137,7 @@ def measure_peers(knowledge: Path, questions: list, rounds: int) -> dict:
             test = KnowledgeTest(messages=tuple(messages), municipality=municipality)
             return peer.rank(peer_query(test, names))
 
-        out[peer.name] = time_calls(call, questions, rounds)
+        out[peer.name] = time_calls(call, questions, rounds, budget_s)
     return out
 
 
@@ -138,9 +146,9 @@ def child(args: argparse.Namespace) -> None:
         os.sched_setaffinity(0, {args.core})
     tests = load_tests(args.questions)
     questions = [(list(t.messages), t.municipality) for t in tests]
-    result = {"navguide": measure_navguide(args.measure, questions, args.rounds)}
+    result = {"navguide": measure_navguide(args.measure, questions, args.rounds, args.budget)}
     if args.peers:
-        result["peers"] = measure_peers(args.measure, questions, args.peer_rounds)
+        result["peers"] = measure_peers(args.measure, questions, args.peer_rounds, args.budget)
     print(json.dumps(result))
 
 
@@ -151,7 +159,7 @@ def run_child(args: argparse.Namespace, label: str, knowledge: Path, peers: bool
     cmd = [
         sys.executable, __file__, "--measure", str(knowledge), "--questions", str(args.questions),
         "--rounds", str(args.rounds), "--peer-rounds", str(args.peer_rounds),
-        "--core", str(args.core),
+        "--core", str(args.core), "--budget", str(args.budget),
     ]  # fmt: skip
     if peers:
         cmd.append("--peers")
@@ -161,7 +169,8 @@ def run_child(args: argparse.Namespace, label: str, knowledge: Path, peers: bool
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         tail = " | ".join(done.stderr.strip().splitlines()[-3:])
-        return {"navguide": {"error": f"child exited {done.returncode}: {tail}"}}
+        how = f"killed by signal {-done.returncode}" if done.returncode < 0 else "failed"
+        return {"navguide": {"error": f"child {how} (exit {done.returncode}): {tail}"}}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -178,8 +187,9 @@ def knowledge_sets(args: argparse.Namespace) -> list[tuple[str, Path]]:
 
 def print_table(rows: list[tuple[str, dict]], args: argparse.Namespace) -> None:
     print(
-        f"one core (cpu {args.core}), {args.rounds} rounds of the {args.count} dev questions "
-        f"after a warm-up round; latency = one reply() call"
+        f"one core (cpu {args.core}); latency = one reply() call, over `rounds` passes of the "
+        f"{args.count} dev questions\nafter a warm-up pass (up to {args.rounds}, fewer where they "
+        f"would take over {args.budget:g} s)"
     )
     print(
         "load = load_knowledge(); index = Matcher(knowledge); RSS Δ = resident memory grown by "
@@ -202,14 +212,14 @@ def print_table(rows: list[tuple[str, dict]], args: argparse.Namespace) -> None:
             f"{ours['load_s']:>8.2f}{ours['index_s']:>8.2f}{ours['rss_mib']:>10.1f}"
             f"{ours['traced_mib']:>8.1f}{ours['traced_peak_mib']:>8.1f}"
             f"{ours['p50_ms']:>8.2f}{ours['p99_ms']:>8.2f}{ours['max_ms']:>8.2f}"
-            f"{ours['mean_ms']:>8.2f}"
+            f"{ours['mean_ms']:>8.2f}{ours['rounds']:>7}"
         )
     for label, result in rows:
         for name, peer in result.get("peers", {}).items():
             print(
                 f"{name + ' peer ' + label:22}{'':>58}"
                 f"{peer['p50_ms']:>8.2f}{peer['p99_ms']:>8.2f}{peer['max_ms']:>8.2f}"
-                f"{peer['mean_ms']:>8.2f}"
+                f"{peer['mean_ms']:>8.2f}{peer['rounds']:>7}"
             )
     print("\nTargets (navguide p99):")
     for label, result in rows:
@@ -231,6 +241,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--rounds", type=int, default=5, help="timed passes over the questions")
     parser.add_argument("--peer-rounds", type=int, default=1, help="timed passes for the peers")
+    parser.add_argument(
+        "--budget", type=float, default=120.0, help="seconds of timed calls per size, at most"
+    )
     parser.add_argument("--core", type=int, default=max(os.sched_getaffinity(0)))
     parser.add_argument("--no-peers", action="store_true")
     # Internal: run as the child that measures one knowledge folder.
