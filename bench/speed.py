@@ -199,6 +199,7 @@ def print_table(rows: list[tuple[str, dict]], args: argparse.Namespace) -> None:
     head = (
         f"{'':22}{'courses':>8}{'entries':>8}{'load s':>8}{'index s':>8}{'RSS Δ MiB':>10}"
         f"{'traced':>8}{'peak':>8}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'mean ms':>8}"
+        f"{'rounds':>7}"
     )
     print(head)
     print("-" * len(head))
