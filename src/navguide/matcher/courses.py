@@ -84,9 +84,7 @@ class CourseSearch:
             pool &= self.ranker.local(muni) | self.distance
         if subject:
             shown, fit = self._by_subject(query, subject, pool, muni, distance)
-        elif (category or asks_courses) and (
-            query.intents & {"listing", "many"} or placed or distance
-        ):
+        elif (category or asks_courses) and (query.intents & {"listing", "many"} or placed):
             shown, fit = self._by_filters(pool, muni if placed else None, distance), 1.0
         else:
             return None
