@@ -14,7 +14,7 @@ from ..text.language import Lang, english_words
 from .centres import Centres
 from .courses import CourseSearch
 from .index import Index
-from .query import Query, analyse
+from .query import LONG_MESSAGE, Query, analyse
 from .ranking import Ranker, Scored
 from .reply import Reply
 from .scoring import coverage
@@ -146,17 +146,18 @@ class Matcher:
         return self.ranker.rank(query, muni)
 
     def _confidence(self, query: Query, ranked: list[Scored]) -> float:
-        """How sure the best entry answers: in a long message, the question itself counts."""
+        """How sure the best entry answers: in a long message, the question itself
+        counts, and one entry far ahead of the rest is the answer."""
         best = ranked[0]
         focus = query.focus
-        if len(focus) == len(query.content):
-            return best.score
-        on_focus = float(coverage(self.index, focus)[best.index])
-        confidence = max(best.score, on_focus * FOCUS_TRUST)
-        second = ranked[1].score if len(ranked) > 1 else 0.0
-        if best.score >= LONG_FLOOR and best.score >= LONG_LEAD * second:
-            # A long story matches little of anything; one entry far ahead is the answer.
-            confidence = max(confidence, HANDOFF_SCORE)
+        confidence = best.score
+        if len(focus) < len(query.content):
+            on_focus = float(coverage(self.index, focus)[best.index])
+            confidence = max(confidence, on_focus * FOCUS_TRUST)
+        if len(query.words) >= LONG_MESSAGE:
+            second = ranked[1].score if len(ranked) > 1 else 0.0
+            if best.score >= LONG_FLOOR and best.score >= LONG_LEAD * second:
+                confidence = max(confidence, HANDOFF_SCORE)
         return confidence
 
     # -- routes ---------------------------------------------------------------
