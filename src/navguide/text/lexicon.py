@@ -36,7 +36,7 @@ theirs themselves whom because until while against between into through during b
 after above below up down out off over under again further once all both each few more
 most other such nor own same very now become becoming became hard lot lots much many
 still even already maybe something anything everything somebody anybody everybody thing
-things way okay guess know think
+things way okay guess know think one ones
 """.split())
 
 # Texting shorthand that carries no meaning for matching.
