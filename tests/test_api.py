@@ -192,3 +192,13 @@ async def test_no_body_a_client_can_send_gets_a_500(client) -> None:  # type: ig
         assert response.status < 500, body
         reply = await response.json()
         assert ("error" in reply) == (response.status >= 400)
+
+
+async def test_a_follow_up_on_a_course_answers_what_was_asked(client) -> None:  # type: ignore[no-untyped-def]
+    first = await ask(client, "Finns det kockutbildning?")
+    assert first["ids"][0] == "komvux-are-kock"
+    second = await ask(client, "är den på distans?", context=first["context"])
+    assert second["ids"][0] == "komvux-are-kock"
+    assert second["text"].startswith("Nej, den läses **på plats**")
+    third = await ask(client, "när börjar den?", context=second["context"])
+    assert third["text"].startswith("Start: **löpande start**.")

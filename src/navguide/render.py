@@ -69,6 +69,9 @@ def reply_text(reply: Reply, knowledge: Knowledge) -> str:
         assert isinstance(course, Course)
         parts = [say(lang, "course_intro", title=course.text("title", lang),
                      provider=course.provider), _course_lines(course, knowledge, lang)]
+        answer = _focused(course, reply.focus, lang)
+        if answer:  # "när börjar den?": say that first
+            parts.insert(0, answer)
         if course.description:
             parts.append(str(course.text("description", lang)))
         return "\n\n".join(parts)
@@ -110,6 +113,15 @@ def _course_facts(course: Course, knowledge: Knowledge, lang: str) -> list[str]:
     elif start:
         facts.append(f"{say(lang, 'start').lower()} {start}")
     return facts
+
+
+def _focused(course: Course, focus: str | None, lang: str) -> str | None:
+    """The one fact a follow-up asked about a course."""
+    if focus == "start" and _start(course, lang):
+        return say(lang, "answer_start", start=_start(course, lang))
+    if focus == "distance":
+        return say(lang, "answer_distance" if course.distance else "answer_on_site")
+    return None
 
 
 def _start(course: Course, lang: str) -> str | None:
