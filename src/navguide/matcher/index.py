@@ -151,9 +151,6 @@ class Index:
         sizes = {g: self.group.count(g) or 1 for g in GROUPS}
         self.group_size = sizes
         self.max_idf_by_group = {g: math.log(1 + sizes[g]) for g in GROUPS}
-        n = len(self.docs) or 1
-        self.max_idf = math.log(1 + n)
-        self.idf: dict[str, float] = {}
         self.idf_by_group: dict[str, dict[str, float]] = {g: {} for g in GROUPS}
         self.group_df: dict[str, dict[str, int]] = {g: {} for g in GROUPS}
         self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -168,7 +165,6 @@ class Index:
                     idf[g] = math.log(1 + sizes[name] / counts[g])
                     self.idf_by_group[name][key] = float(idf[g])
                     self.group_df[name][key] = int(counts[g])
-            self.idf[key] = math.log(1 + n / len(ids))
             self.postings[key] = (idx, weight)
             self.values[key] = weight * idf[self.group_code[idx]]
         for doc in self.docs:

@@ -15,13 +15,13 @@ SYNONYM_MATCH = 0.8  # a word matched through the knowledge's synonyms
 UNKNOWN_IDF = 0.75  # a word the knowledge never uses, as a share of the rarest word's weight
 
 
-def term_idf(index: Index, term: Term, group: str | None = None) -> float:
-    idf = index.idf_by_group[group] if group else index.idf
+def term_idf(index: Index, term: Term, group: str) -> float:
+    """How rare the term is among the group's entries (a word never seen: fairly rare)."""
+    idf = index.idf_by_group[group]
     found = [idf[k] for k in term.keys if k in idf] or [idf[k] for k in term.alts if k in idf]
     if found:
         return max(found)
-    top = index.max_idf_by_group[group] if group else index.max_idf
-    return top * UNKNOWN_IDF
+    return index.max_idf_by_group[group] * UNKNOWN_IDF
 
 
 def coverage(index: Index, terms: Iterable[Term]) -> np.ndarray:
