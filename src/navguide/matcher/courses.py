@@ -66,6 +66,8 @@ class CourseSearch:
         """Courses for the message, or None when it does not ask for courses."""
         category = self.category(query)
         asks_courses = any(set(t.keys) & self.course_keys for t in query.terms)
+        if "hours" in query.intents and not asks_courses:
+            return None  # opening hours: a course has none
         best = ranked[0]
         distance = "distance" in query.intents
         by_category = category and (query.intents & {"many"} or distance) and not (

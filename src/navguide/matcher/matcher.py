@@ -128,6 +128,8 @@ class Matcher:
         if courses:
             return courses
         confidence = self._confidence(query, ranked)
+        if isinstance(entry, Course) and "hours" in query.intents:
+            confidence = 0.0  # opening hours asked of a course, which has none: not ours
         if confidence < HANDOFF_SCORE or (
             query.unknown_focus and confidence < UNKNOWN_HANDOFF
             and len(query.content) <= SHORT_QUESTION and not english_words(query.words)
