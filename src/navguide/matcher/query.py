@@ -19,6 +19,7 @@ STORY_WEIGHT = 0.55  # words outside the question sentence of a long message
 LONG_MESSAGE = 14  # words; shorter messages are taken whole ...
 TWO_SENTENCES = 8  # ... unless they have two sentences and at least this many words
 RESIDENCE_GAP = 3  # words between "bor" and the place: "bor nu i Bräcke"
+MIN_INTENT_KEY = 5  # a misspelt intent word is known by its key, if long enough ("öppetider")
 MAIN_FIELD = 0.7  # field weight of what an entry is about (titles, questions, keywords)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -113,8 +114,10 @@ def analyse(text: str, index: Index, default_lang: Lang = "sv") -> Query:
     tokens = [(w, weights[i]) for i, w in enumerate(lowered) if i not in in_place]
     query.terms = _terms(tokens, index)
     _expand_synonyms(query, index)
-    query.intents = {name for name, vocab in _INTENTS.items() if vocab & set(lowered)}
-    keys = query.keys()
+    # What the learner asks of an entry is in the question, not in the story around it.
+    asked = {w for w, weight in zip(lowered, weights, strict=True) if weight >= 1.0}
+    query.intents = {name for name, vocab in _INTENTS.items() if vocab & asked}
+    keys = {k for t in query.focus for k in t.keys if len(k) >= MIN_INTENT_KEY}
     query.intents |= {name for name, vocab in intent_keys().items() if vocab & keys}
     if lowered and lowered[0] in lexicon.FOLLOWUP_OPENERS:
         query.intents.add("opener")
