@@ -13,7 +13,7 @@ from ..text.lexicon import is_stop
 from ..text.normalize import words_with_case
 from .index import Index
 from .places import PlaceHit
-from .vocabulary import key_en, key_sv
+from .vocabulary import Found, key_en, key_sv
 
 STORY_WEIGHT = 0.55  # words outside the question sentence of a long message
 LONG_MESSAGE = 14  # words; shorter messages are taken whole ...
@@ -165,8 +165,9 @@ def _terms(tokens: list[tuple[str, float]], index: Index) -> list[Term]:
         found = vocabulary.lookup(word)
         if not found.known and (word.isdigit() or len(word) < 2):
             continue  # a number or a letter the knowledge does not use
-        if not found.known and word in _INTENT_WORDS:
-            found = found._replace(known=True)  # "börjar", "öppet": we know what they ask
+        if word in _INTENT_WORDS and (not found.known or found.partial):
+            # "börjar", "lördagar": we know what they ask, never "lör" + "dagar"
+            found = Found((key_sv(word),), True)
         parts = _rare_compound(word, found.keys, index)
         if parts:
             # "kockutbildningar": the knowledge says "kock" and "utbildning"

@@ -60,6 +60,7 @@ class Vocabulary:
         self._choices: list[str] = []
         self._sorted_keys: list[str] = []
         self._infix_cache: dict[str, tuple[str, ...]] = {}
+        self._by_initial: dict[str, list[str]] = {}
         self._cache: dict[str, Found] = {}
 
     def add(self, word: str, lang: str) -> str:
@@ -72,6 +73,9 @@ class Vocabulary:
 
     def freeze(self) -> None:
         self._choices = sorted(w for w in self.surface if len(w) >= 4 and not is_stop(w))
+        self._by_initial: dict[str, list[str]] = {}
+        for word in self._choices:
+            self._by_initial.setdefault(word[0], []).append(word)
         self._sorted_keys = sorted(self.keys)
 
     def containing(self, word: str) -> tuple[str, ...]:
@@ -159,9 +163,14 @@ class Vocabulary:
         return Found((key_sv(folded),), False)
 
     def correct(self, folded: str) -> str | None:
-        """The nearest known word to a misspelt one, if near enough to trust."""
-        if len(folded) < 4 or not self._choices:
+        """The nearest known word to a misspelt one, if near enough to trust.
+
+        Only words with the same first letter: typing rarely gets that wrong, and
+        it keeps "hört" from becoming "short".
+        """
+        choices = self._by_initial.get(folded[:1], [])
+        if len(folded) < 4 or not choices:
             return None
         cutoff = 85.0 if len(folded) <= 6 else 82.0
-        found = process.extractOne(folded, self._choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+        found = process.extractOne(folded, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
         return found[0] if found else None
