@@ -110,7 +110,9 @@ class Matcher:
             for t in before.terms if t.word not in seen and t.known
         ]
         placed = bool(named or before.places)
-        return self._answer(merged, muni, named=placed, placed=placed)
+        # "Kan jag skriva tentor där?" names the earlier place again.
+        named = named or bool(before.places and "anaphora" in last.intents)
+        return self._answer(merged, muni, named=named, placed=placed)
 
     # -- one message --------------------------------------------------------
 
