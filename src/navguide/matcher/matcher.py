@@ -132,6 +132,9 @@ class Matcher:
         confidence = self._confidence(query, ranked)
         if isinstance(entry, Course) and "hours" in query.intents:
             confidence = 0.0  # opening hours asked of a course, which has none: not ours
+        elif muni and query.intents & _CENTRE_INTENTS and not query.unknown_focus:
+            # "Can I do it somewhere near?" with every word known: the learner's centre.
+            confidence = max(confidence, HANDOFF_SCORE)
         if confidence < HANDOFF_SCORE or (
             query.unknown_focus and confidence < UNKNOWN_HANDOFF
             and len(query.content) <= SHORT_QUESTION and not english_words(query.words)
