@@ -153,6 +153,10 @@ class Vocabulary:
             return Found(tuple(sorted(self.surface[folded])), True)
         if known:
             return Found(tuple(sorted(known)), True)
+        for cut in (1, 2, 3):  # "istället" where the knowledge writes "i stället"
+            head, rest = folded[:cut], folded[cut:]
+            if is_stop(head) and len(rest) >= 4 and rest in self.surface:
+                return Found(tuple(sorted(self.surface[rest])), True)
         corrected = self.correct(folded)
         if corrected:
             return Found(tuple(sorted(self.surface[corrected])), True, guessed=True)

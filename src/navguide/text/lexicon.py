@@ -21,7 +21,7 @@ icke henne hans honom hennes över själv varit ingen deras samma er sådan vår
 mellan sånt varför varje vilket sådana vars vårt våra ert era vilkas innebär betyder
 funkar fungerar gäller tar sådant nånstans nåt annars iallafall därifrån hit
 åka åker åkte komma se ser säga säger veta vet tycker tycka känner känna behöver behöva
-brukar borde verkar ges erbjuds länet länets istället iställe
+brukar borde verkar ges erbjuds länet länets
 """.split())
 
 STOP_EN = frozenset("""
