@@ -62,9 +62,12 @@ def load_tests(path: str | Path) -> list[KnowledgeTest]:
     """Read a knowledge test file (`tests:` list of `ask` / `expect` / `expect_all`)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+        try:  # one parse: the nodes give line numbers, the same nodes the values
+            root = loader.get_single_node()
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"

@@ -17,7 +17,7 @@ from ..text import lexicon
 from .query import Query, Term, intent_keys
 from .ranking import Ranker, Scored
 from .scoring import coverage
-from .vocabulary import key_en, key_sv
+from .vocabulary import key_en, key_sv, word_keys
 
 SEARCH_RATIO = 0.6  # courses this close to the best are listed with it
 LIST_RATIO = 0.35  # ... when the learner asks for several ("vilka", "var finns")
@@ -54,7 +54,7 @@ class CourseSearch:
         self.category_keys = {
             k: c for c in CATEGORIES if c != "other" for k in (key_sv(c), key_en(c))
         }
-        self.course_keys = {k for w in lexicon.COURSE for k in (key_sv(w), key_en(w))}
+        self.course_keys = word_keys(lexicon.COURSE)
         self.filter_keys = (
             self.course_keys | self.category_keys.keys()
             | frozenset().union(*(intent_keys()[name] for name in _FILTER_INTENTS))

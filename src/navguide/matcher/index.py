@@ -13,7 +13,7 @@ from ..text import lexicon
 from ..text.lexicon import is_stop
 from ..text.normalize import fold, words
 from .places import Gazetteer
-from .vocabulary import Vocabulary, key_en, key_sv
+from .vocabulary import Vocabulary, key_sv, word_keys
 
 Entry = Topic | Course | Centre
 
@@ -79,10 +79,7 @@ def _field_words(entry: Entry) -> set[str]:
             intents.append(lexicon.START)
         if entry.distance:
             intents.append(lexicon.DISTANCE)
-    return {
-        key for words_ in intents for w in words_ if not is_stop(w)
-        for key in (key_sv(w), key_en(w))
-    }
+    return {key for words_ in intents for key in word_keys(words_)}
 
 
 class Index:

@@ -13,7 +13,7 @@ from ..text.lexicon import is_stop
 from ..text.normalize import words_with_case
 from .index import Index
 from .places import PlaceHit
-from .vocabulary import Found, key_en, key_sv
+from .vocabulary import Found, key_sv, word_keys
 
 STORY_WEIGHT = 0.55  # words outside the question sentence of a long message
 LONG_MESSAGE = 14  # words; shorter messages are taken whole ...
@@ -97,10 +97,7 @@ _INTENT_WORDS = frozenset().union(*_INTENTS.values())
 @cache
 def intent_keys() -> dict[str, frozenset[str]]:
     """Intent words as keys, so "öppetider" (misspelt) still asks for hours."""
-    return {
-        name: frozenset(k for w in vocab if not is_stop(w) for k in (key_sv(w), key_en(w)))
-        for name, vocab in _INTENTS.items()
-    }
+    return {name: word_keys(vocab) for name, vocab in _INTENTS.items()}
 
 
 def analyse(text: str, index: Index, default_lang: Lang = "sv") -> Query:

@@ -69,7 +69,7 @@ def phrase_fit(index: Index, terms: list[Term], doc_index: int) -> float:
     for phrase in index.docs[doc_index].phrases:
         matched = sum(
             m for t, m in zip(terms, masses, strict=True)
-            if not t.extra and (phrase.intersection(t.keys) or phrase.intersection(t.alts))
+            if not t.extra and t.keys_in(phrase)
         )
         if matched:
             phrase_mass = sum(idf.get(k, 0.0) for k in phrase)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import sys
+from functools import cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -41,6 +42,12 @@ def key_sv(word: str) -> str:
 
 def key_en(word: str) -> str:
     return _number(word) or stem_en(fold(word))
+
+
+@cache
+def word_keys(words: frozenset[str]) -> frozenset[str]:
+    """The Swedish and English keys of a set of general words, stop words left out."""
+    return frozenset(k for w in words if not is_stop(w) for k in (key_sv(w), key_en(w)))
 
 
 class Found(NamedTuple):
