@@ -81,11 +81,24 @@ def test_a_topic_answer_shows_the_local_centre(matcher: Matcher) -> None:
         ["Blir det snö i Åre till helgen?"],  # a known place does not make it ours
         ["Hur söker jag till komvux?", "vem vann melodifestivalen?"],
         [""],
+        # Near misses: every word is in the knowledge, none of it asks for education.
+        ["Kan mina barn få plats på en förskola i Krokom?"],
+        ["Vad blir det för väder i Järpen på lördag?"],  # a centre's hours name Saturdays
+        ["finns det korpfotboll for kockar i Krokom"],  # "for" is "för" without ö
     ],
 )
 def test_out_of_scope_hands_off(matcher: Matcher, messages: list[str]) -> None:
     reply = matcher.reply(messages)
     assert reply.handoff, (reply.kind, reply.ids)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["förskollärare", "Hur blir man förskollärare?", "Jag vill läsa till förskollärare",
+     "Förskollärarprogrammet på distans"],
+)
+def test_a_course_answers_who_asks_for_it(matcher: Matcher, message: str) -> None:
+    assert matcher.reply([message]).ids[0] == "forskollararprogrammet"
 
 
 def test_hand_off_points_to_the_local_centre(matcher: Matcher) -> None:

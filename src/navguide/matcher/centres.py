@@ -8,6 +8,8 @@ from .query import Query, Term
 from .ranking import Ranker, Scored
 from .scoring import term_idf
 
+CENTRE_OFFERS = 0.3  # share of a question a centre's texts must hold to answer it
+
 
 class Centres:
     def __init__(self, knowledge: Knowledge, ranker: Ranker) -> None:
@@ -37,6 +39,11 @@ class Centres:
             return (names_place, by_score.get(centre.id, 0.0) + 0.1 * is_main, is_main)
 
         return max(centres, key=preference)
+
+    def answers(self, centre: Centre, query: Query) -> bool:
+        """Whether the centre answers the question: it asks where, when or to study,
+        or the centre offers what it is about ("tenta", not "väder" on Saturday)."""
+        return self.offered(centre, query.subject) >= CENTRE_OFFERS
 
     def offered(self, centre: Centre, terms: list[Term]) -> float:
         """The share of the terms (by rarity) found anywhere in the centre's texts."""

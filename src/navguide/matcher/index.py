@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,6 +15,9 @@ from ..text.lexicon import is_stop
 from ..text.normalize import fold, words
 from .places import Gazetteer
 from .vocabulary import Vocabulary, key_sv, word_keys
+
+if TYPE_CHECKING:
+    from .query import Term
 
 Entry = Topic | Course | Centre
 
@@ -172,6 +176,26 @@ class Index:
         """The heaviest field the key stands in, in any entry (0 if none)."""
         found = self.postings.get(key)
         return float(found[1].max()) if found else 0.0
+
+    def field_weight(self, term: Term, doc_index: int) -> float:
+        """The heaviest field of the entry the term stands in (0 if none)."""
+        found = 0.0
+        for key in (*term.keys, *term.alts):
+            posting = self.postings.get(key)
+            if posting is None:
+                continue
+            at = int(np.searchsorted(posting[0], doc_index))  # entries in index order
+            if at < len(posting[0]) and posting[0][at] == doc_index:
+                found = max(found, float(posting[1][at]))
+        return found
+
+    def name_keys(self, course: Course) -> frozenset[str]:
+        """Keys of the words a course is called by: its titles and provider."""
+        texts = [course.title, course.provider, str(course.en.get("title", ""))]
+        return frozenset(
+            self.vocabulary.lookup(w).keys[0]
+            for text in texts for w in words(text) if not is_stop(w)
+        )
 
     def _add_compound_parts(self) -> None:
         parts: dict[str, tuple[str, str] | None] = {}

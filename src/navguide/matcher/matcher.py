@@ -14,13 +14,12 @@ from ..text.language import Lang, english_words
 from .centres import Centres
 from .courses import CourseSearch
 from .index import Index
-from .query import LONG_MESSAGE, Query, analyse
+from .query import LONG_MESSAGE, MAIN_FIELD, Query, analyse
 from .ranking import Ranker, Scored
 from .reply import Reply
 from .scoring import coverage
 
 MAX_TURNS = 4
-CENTRE_OFFERS = 0.3  # share of a question a centre's texts must hold to answer it
 HANDOFF_SCORE = 0.3  # below this share of the message matched: hand off
 # ... or below this when a Swedish question has a word the knowledge lacks (English
 # ones, even mixed in, use words the mostly Swedish knowledge lacks: no signal there)
@@ -30,6 +29,7 @@ FOCUS_TRUST = 0.8  # a long message's question sentence, matched alone
 LONG_FLOOR = 0.15  # in a long message, an entry this good ...
 LONG_LEAD = 1.5  # ... and this far ahead of the next is the answer
 HISTORY_WEIGHT = 0.5
+SUBJECT_KNOWN = 0.3  # where/when of something a guidance entry knows: the centre answers
 
 _CENTRE_INTENTS = {"where", "hours", "contact"}
 
@@ -103,7 +103,7 @@ class Matcher:
             return self._reply_with("centre", [main], last, muni, previous.score,
                                     focus=_focus(last))
         merged = Query(last.text, last.lang, last.words, list(last.terms), last.places,
-                       set(last.intents))
+                       set(last.intents) | (before.intents & {"study"}))
         seen = {t.word for t in last.terms}
         merged.terms += [
             replace(t, weight=t.weight * HISTORY_WEIGHT)
@@ -122,6 +122,14 @@ class Matcher:
         `named`: the message itself names a place; `placed`: the conversation does.
         """
         ranked = self.rank(query, muni)
+        if ranked and not self._asks_course(query, ranked[0]):
+            # "Kan mina barn få plats på förskolan?" asks for no education.
+            ranked = [s for s in ranked if not isinstance(s.doc.entry, Course)]
+        if ranked and isinstance(ranked[0].doc.entry, Centre) and not self.centres.answers(
+            ranked[0].doc.entry, query
+        ):
+            # "Vad blir det för väder i Åre på lördag?" asks no centre, whatever its hours.
+            ranked = [s for s in ranked if not isinstance(s.doc.entry, Centre)]
         if not ranked:
             return self._handoff(query, muni)
         best = ranked[0]
@@ -132,9 +140,6 @@ class Matcher:
         confidence = self._confidence(query, ranked)
         if isinstance(entry, Course) and "hours" in query.intents:
             confidence = 0.0  # opening hours asked of a course, which has none: not ours
-        elif muni and query.intents & _CENTRE_INTENTS and not query.unknown_focus:
-            # "Can I do it somewhere near?" with every word known: the learner's centre.
-            confidence = max(confidence, HANDOFF_SCORE)
         if confidence < HANDOFF_SCORE or (
             query.unknown_focus and confidence < UNKNOWN_HANDOFF
             and len(query.content) <= SHORT_QUESTION and not english_words(query.words)
@@ -148,6 +153,21 @@ class Matcher:
         if not isinstance(entry, Centre):
             reply.centre = self.centres.local(query, muni, ranked)  # where to turn, nearby
         return reply
+
+    def _asks_course(self, query: Query, best: Scored) -> bool:
+        """Whether a course may answer: the message asks to study or for a trade,
+        names a school form or the course, or is all about what the course is about
+        ("förskollärare"; not "kan mina barn få plats på förskolan?")."""
+        entry = best.doc.entry
+        if not isinstance(entry, Course) or "study" in query.intents:
+            return True
+        named = self.index.name_keys(entry)
+        if any(t.keys_in(named) for t in query.terms if not t.partial):
+            return True
+        subject = query.subject
+        return bool(subject) and all(
+            self.index.field_weight(t, best.index) >= MAIN_FIELD for t in subject
+        )
 
     def rank(self, query: Query, muni: str | None) -> list[Scored]:
         return self.ranker.rank(query, muni)
@@ -200,8 +220,9 @@ class Matcher:
         centre = self.centres.local(query, muni, ranked)
         if centre is None:
             return None
-        if not (isinstance(entry, Centre) or query.intents & _CENTRE_INTENTS) and (
-            self.centres.offered(centre, query.focus) < CENTRE_OFFERS
+        if not self.centres.answers(centre, query) and (
+            not query.intents & _CENTRE_INTENTS
+            or float(coverage(self.index, query.subject)[best.index]) < SUBJECT_KNOWN
         ):
             return None  # "I moved to Östersund, how do I learn Swedish?" is not a centre's
         return self._reply_with("centre", [centre], query, muni, best.score, ranked)

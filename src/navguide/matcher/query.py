@@ -6,20 +6,22 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass, field, replace
 from functools import cache
+from itertools import pairwise
 
 from ..text import lexicon
 from ..text.language import Lang, detect
 from ..text.lexicon import is_stop
-from ..text.normalize import words_with_case
+from ..text.normalize import fold, words_with_case
 from .index import Index
 from .places import PlaceHit
-from .vocabulary import Found, key_sv, word_keys
+from .vocabulary import Found, key_en, key_sv, word_keys
 
 STORY_WEIGHT = 0.55  # words outside the question sentence of a long message
 LONG_MESSAGE = 14  # words; shorter messages are taken whole ...
 TWO_SENTENCES = 8  # ... unless they have two sentences and at least this many words
 RESIDENCE_GAP = 3  # words between "bor" and the place: "bor nu i Bräcke"
 MIN_INTENT_KEY = 5  # a misspelt intent word is known by its key, if long enough ("öppetider")
+MIN_STUDY_HEAD = 5  # a compound ending in a study word this long asks to study
 MAIN_FIELD = 0.7  # field weight of what an entry is about (titles, questions, keywords)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -61,6 +63,11 @@ class Query:
     def focus(self) -> list[Term]:
         """The terms of the question itself (all of a short message)."""
         return [t for t in self.content if t.weight >= 1.0]
+
+    @property
+    def subject(self) -> list[Term]:
+        """The question's terms about something, beyond asking where, when or to study."""
+        return [t for t in self.focus if not _asks_about_fields(t)]
 
     @property
     def unknown_focus(self) -> list[Term]:
@@ -118,7 +125,39 @@ def analyse(text: str, index: Index, default_lang: Lang = "sv") -> Query:
     query.intents |= {name for name, vocab in intent_keys().items() if vocab & keys}
     if lowered and lowered[0] in lexicon.FOLLOWUP_OPENERS:
         query.intents.add("opener")
+    if any(_asks_study(w) for w in lowered) or any(
+        w in lexicon.BECOME and following not in lexicon.ANAPHORA
+        for w, following in pairwise([*lowered, ""])
+    ):
+        query.intents.add("study")
     return query
+
+
+def _asks_about_fields(term: Term) -> bool:
+    """"öppettider", "var", "plugga": words any centre or course answers."""
+    keys = set(term.keys)
+    return (
+        term.word in _INTENT_WORDS or _asks_study(term.word)
+        or any(keys & vocab for vocab in intent_keys().values())
+    )
+
+
+@cache
+def _study_words() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
+    folded = frozenset(fold(w) for w in lexicon.STUDY)
+    heads = tuple(w for w in folded if len(w) >= MIN_STUDY_HEAD)
+    keys = frozenset(k for k in word_keys(lexicon.STUDY) if len(k) >= MIN_STUDY_HEAD - 1)
+    return folded, heads, keys
+
+
+def _asks_study(word: str) -> bool:
+    """A word about studying, or a compound ending in one ("truckutbildning")."""
+    folded_words, heads, keys = _study_words()
+    folded = fold(word)
+    return (
+        folded in folded_words or key_sv(word) in keys or key_en(word) in keys
+        or folded.endswith(heads)
+    )
 
 
 def _word_weights(text: str, count: int) -> list[float]:

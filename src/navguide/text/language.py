@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .lexicon import STOP_EN, STOP_SV
+from .lexicon import STOP_EN, STOP_SV, STOP_SV_FOLDED
 
 Lang = Literal["sv", "en"]
 
-# Words both languages use ("i" is Swedish "in", "a" is rare Swedish) count for neither.
-_SHARED = STOP_SV & STOP_EN | {"i", "a", "sfi", "komvux"}
+# Words both languages use ("i" is Swedish "in", "a" is rare Swedish, "for" is
+# "för" typed without ö) count for neither.
+_SHARED = (STOP_SV | STOP_SV_FOLDED) & STOP_EN | {"i", "a", "sfi", "komvux"}
 _SWEDISH_LETTERS = set("åäö")
 
 

@@ -78,6 +78,23 @@ COURSE = frozenset("kurs kurser kursen kurserna utbildning utbildningar utbildni
                    "program "
                    "programmet programmen linje linjen course courses programme programmes "
                    "program programs class classes training".split())
+# Words that ask for education itself: a course answers only a message that
+# asks to study, names a school form or the course ("kan mina barn få plats på
+# förskola?" shares words with a preschool teacher programme, yet asks no course).
+STUDY = COURSE | frozenset("""
+läsa läser läst plugga pluggar pluggat studera studerar studerat studier studie studiet
+student studenter elev elever utbildad utbilda utbildar lära lär lärde
+lektion lektioner undervisning behörighet behörig antagning ansökan
+komvux sfi yh yrkeshögskola yrkesvux folkhögskola högskola högskolan universitet universitetet
+study studies studying studied student students learn learning lesson lessons
+education educated university college eligible eligibility admission
+""".split())
+# "Hur blir man elektriker?", "I want to work as a nurse": a trade asked for is
+# education asked for ("blir det snö?" is not: see query.py).
+BECOME = frozenset("""
+bli blir blev blivit jobba jobbar jobbat arbeta arbetar arbetat yrke yrket yrken omskola
+omskolning become becoming work working job career profession trade retrain
+""".split())
 CONTACT = frozenset("kontakt kontakta ringa ring telefon mejl mail mejla epost e-post "
                     "contact phone call email".split())
 
@@ -89,7 +106,8 @@ def _folded(words: frozenset[str]) -> frozenset[str]:
 
 # Learners often type without å/ä/ö: "fran", "nar", "ar" are stop words too.
 _ALL = STOP_SV | STOP_EN | STOP_SHORT | RESIDENCE
-_ALL_FOLDED = _ALL | _folded(STOP_SV)
+STOP_SV_FOLDED = _folded(STOP_SV)
+_ALL_FOLDED = _ALL | STOP_SV_FOLDED
 
 
 def is_stop(word: str) -> bool:
