@@ -36,6 +36,7 @@ class Term:
     partial: bool = False  # known only as the parts of a compound
     extra: bool = False  # added by a synonym phrase, not typed as such
     guessed: bool = False  # a misspelling corrected to the nearest known word
+    passing: bool = False  # the knowledge only mentions it in passing (descriptions)
 
     def keys_in(self, keys: Container[str]) -> bool:
         return any(k in keys for k in self.keys) or any(k in keys for k in self.alts)
@@ -71,8 +72,9 @@ class Query:
 
     @property
     def unknown_focus(self) -> list[Term]:
-        """Words of the question the knowledge lacks, or only guessed at."""
-        return [t for t in self.focus if not t.known or t.guessed]
+        """Words of the question the knowledge lacks, only guessed at, or only
+        mentions in passing ("väder" in a course description)."""
+        return [t for t in self.focus if not t.known or t.guessed or t.passing]
 
     @property
     def place(self) -> PlaceHit | None:
@@ -116,7 +118,10 @@ def analyse(text: str, index: Index, default_lang: Lang = "sv") -> Query:
     weights = _word_weights(text, len(typed))
     query.named = [hit for hit in query.places if weights[hit.start] >= 1.0]
     tokens = [(w, weights[i]) for i, w in enumerate(lowered) if i not in in_place]
-    query.terms = _terms(tokens, index)
+    query.terms = [
+        replace(t, passing=True) if t.partial and _in_passing(t, index) else t
+        for t in _terms(tokens, index)
+    ]
     _expand_synonyms(query, index)
     # What the learner asks of an entry is in the question, not in the story around it.
     asked = {w for w, weight in zip(lowered, weights, strict=True) if weight >= 1.0}
@@ -221,6 +226,10 @@ def _terms(tokens: list[tuple[str, float]], index: Index) -> list[Term]:
         terms.append(Term(word, found.keys, weight, found.known, alts=family,
                           guessed=found.guessed))
     return terms
+
+
+def _in_passing(term: Term, index: Index) -> bool:
+    return all(index.max_weight(k) < MAIN_FIELD for k in (*term.keys, *term.alts))
 
 
 def _rare_compound(word: str, keys: tuple[str, ...], index: Index) -> tuple[str, ...]:

@@ -50,6 +50,20 @@ def word_keys(words: frozenset[str]) -> frozenset[str]:
     return frozenset(k for w in words if not is_stop(w) for k in (key_sv(w), key_en(w)))
 
 
+# Swedish inflection endings (folded): what may follow a known word without
+# making another word of it ("grupprum-men", not "skol-mat").
+_ENDINGS = frozenset(
+    "a e n s t en et er ar or na ne ns es as at ad arna erna orna ena ens ets men mer "
+    "ande ende ade are ares ering".split()
+)
+
+
+def _compound_head(rest: str, known_rest: str) -> bool:
+    """Whether what a typed word has beyond a known one is a word of its own."""
+    extra = rest[len(known_rest):] if rest.startswith(known_rest) else rest
+    return len(rest) >= MIN_PART and extra not in _ENDINGS and rest not in _ENDINGS
+
+
 class Found(NamedTuple):
     keys: tuple[str, ...]
     known: bool
@@ -184,4 +198,10 @@ class Vocabulary:
             return None
         cutoff = 85.0 if len(folded) <= 6 else 82.0
         found = process.extractOne(folded, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return found[0] if found else None
+        if not found:
+            return None
+        word = found[0]
+        stem = word[:-1]
+        if folded.startswith(stem) and _compound_head(folded[len(stem):], word[len(stem):]):
+            return None  # "skolmat" is a kind of food, not "skola" misspelt
+        return word
