@@ -86,6 +86,7 @@ def test_a_topic_answer_shows_the_local_centre(matcher: Matcher) -> None:
         ["Vad blir det för väder i Järpen på lördag?"],  # a centre's hours name Saturdays
         ["finns det korpfotboll for kockar i Krokom"],  # "for" is "för" without ö
         ["Vad blir det för skolmat i Krokom?"],  # food, not "skola" misspelt
+        ["How do I get a preschool place for my child?"],  # one word of a title
     ],
 )
 def test_out_of_scope_hands_off(matcher: Matcher, messages: list[str]) -> None:

@@ -189,13 +189,14 @@ class Index:
                 found = max(found, float(posting[1][at]))
         return found
 
-    def name_keys(self, course: Course) -> frozenset[str]:
-        """Keys of the words a course is called by: its titles and provider."""
+    def name_keys(self, course: Course) -> list[frozenset[str]]:
+        """Keys of each name a course goes by: its titles and its provider."""
         texts = [course.title, course.provider, str(course.en.get("title", ""))]
-        return frozenset(
-            self.vocabulary.lookup(w).keys[0]
-            for text in texts for w in words(text) if not is_stop(w)
-        )
+        names = [
+            frozenset(self.vocabulary.lookup(w).keys[0] for w in words(text) if not is_stop(w))
+            for text in texts
+        ]
+        return [name for name in names if name]
 
     def _add_compound_parts(self) -> None:
         parts: dict[str, tuple[str, str] | None] = {}

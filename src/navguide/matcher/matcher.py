@@ -156,13 +156,14 @@ class Matcher:
 
     def _asks_course(self, query: Query, best: Scored) -> bool:
         """Whether a course may answer: the message asks to study or for a trade,
-        names a school form or the course, or is all about what the course is about
+        names a school form, half the course's title or its provider, or is all
+        about what the course is about
         ("förskollärare"; not "kan mina barn få plats på förskolan?")."""
         entry = best.doc.entry
         if not isinstance(entry, Course) or "study" in query.intents:
             return True
-        named = self.index.name_keys(entry)
-        if any(t.keys_in(named) for t in query.terms if not t.partial):
+        keys = {k for t in query.terms if not t.partial for k in (*t.keys, *t.alts)}
+        if any(len(name & keys) * 2 >= len(name) for name in self.index.name_keys(entry)):
             return True
         subject = query.subject
         return bool(subject) and all(

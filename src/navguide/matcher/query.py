@@ -150,7 +150,9 @@ def _asks_about_fields(term: Term) -> bool:
 @cache
 def _study_words() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
     folded = frozenset(fold(w) for w in lexicon.STUDY)
-    heads = tuple(w for w in folded if len(w) >= MIN_STUDY_HEAD)
+    heads = tuple(w for w in folded if len(w) >= MIN_STUDY_HEAD) + tuple(
+        fold(w) for w in lexicon.COURSE  # "folkhögskolekurs"
+    )
     keys = frozenset(k for k in word_keys(lexicon.STUDY) if len(k) >= MIN_STUDY_HEAD - 1)
     return folded, heads, keys
 
