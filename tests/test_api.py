@@ -155,7 +155,7 @@ async def test_health_and_knowledge(client) -> None:  # type: ignore[no-untyped-
     health = await (await client.get("/api/health")).json()
     assert health["status"] == "ok"
     info = await (await client.get("/api/knowledge")).json()
-    assert info["counts"] == {"topics": 4, "courses": 5, "centres": 2, "municipalities": 2}
+    assert info["counts"] == {"topics": 4, "courses": 6, "centres": 2, "municipalities": 2}
     assert info["version"] == health["knowledge"]
     assert {"id": "are", "name": "Åre"} in info["municipalities"]
 

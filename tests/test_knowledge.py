@@ -23,7 +23,7 @@ def messages(folder: Path) -> list[str]:
 def test_test_knowledge_loads_clean() -> None:
     knowledge, problems = load_knowledge(KNOWLEDGE)
     assert problems == []
-    assert knowledge.counts() == {"topics": 4, "courses": 5, "centres": 2, "municipalities": 2}
+    assert knowledge.counts() == {"topics": 4, "courses": 6, "centres": 2, "municipalities": 2}
     assert knowledge.entry("larcentrum-krokom").phone == "0000-00 00 01"
 
 
@@ -139,7 +139,7 @@ def test_check_command_exit_codes_and_summary(capsys: pytest.CaptureFixture[str]
     assert main(["check", str(KNOWLEDGE)]) == 0
     out = capsys.readouterr().out
     assert out.strip().splitlines()[-1] == (
-        "OK: 4 topics, 5 courses, 2 centres, 2 municipalities; 0 error(s), 0 warning(s)"
+        "OK: 4 topics, 6 courses, 2 centres, 2 municipalities; 0 error(s), 0 warning(s)"
     )
     assert main(["check", str(BROKEN)]) == 1
     out = capsys.readouterr().out

@@ -87,6 +87,8 @@ def test_a_topic_answer_shows_the_local_centre(matcher: Matcher) -> None:
         ["finns det korpfotboll for kockar i Krokom"],  # "for" is "för" without ö
         ["Vad blir det för skolmat i Krokom?"],  # food, not "skola" misspelt
         ["How do I get a preschool place for my child?"],  # one word of a title
+        # "sista" is in a topic, "bussen" only in a bus driver course, "lördagar" in hours
+        ["När går sista bussen från Föllinge på lördagar?"],
     ],
 )
 def test_out_of_scope_hands_off(matcher: Matcher, messages: list[str]) -> None:

@@ -177,6 +177,11 @@ class Index:
         found = self.postings.get(key)
         return float(found[1].max()) if found else 0.0
 
+    def in_group(self, term: Term, group: str) -> bool:
+        """Whether any entry of the group ("guidance", "courses") has the term."""
+        idf = self.idf_by_group[group]
+        return any(k in idf for k in (*term.keys, *term.alts))
+
     def field_weight(self, term: Term, doc_index: int) -> float:
         """The heaviest field of the entry the term stands in (0 if none)."""
         found = 0.0

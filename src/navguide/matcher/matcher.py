@@ -123,8 +123,13 @@ class Matcher:
         """
         ranked = self.rank(query, muni)
         if ranked and not self._asks_course(query, ranked[0]):
-            # "Kan mina barn få plats på förskolan?" asks for no education.
+            # "Kan mina barn få plats på förskolan?" asks for no education; words
+            # only courses know ("bussen" of a bus driver course) are then unknown.
             ranked = [s for s in ranked if not isinstance(s.doc.entry, Course)]
+            query = replace(query, terms=[
+                replace(t, known=False) if t.known and not self.index.in_group(t, "guidance")
+                else t for t in query.terms
+            ])
         if ranked and isinstance(ranked[0].doc.entry, Centre) and not self.centres.answers(
             ranked[0].doc.entry, query
         ):
