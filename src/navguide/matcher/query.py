@@ -36,7 +36,7 @@ class Term:
     partial: bool = False  # known only as the parts of a compound
     extra: bool = False  # added by a synonym phrase, not typed as such
     guessed: bool = False  # a misspelling corrected to the nearest known word
-    passing: bool = False  # the knowledge only mentions it in passing (descriptions)
+    passing: bool = False  # a compound whose parts the knowledge only mentions in passing
 
     def keys_in(self, keys: Container[str]) -> bool:
         return any(k in keys for k in self.keys) or any(k in keys for k in self.alts)
@@ -72,8 +72,8 @@ class Query:
 
     @property
     def unknown_focus(self) -> list[Term]:
-        """Words of the question the knowledge lacks, only guessed at, or only
-        mentions in passing ("väder" in a course description)."""
+        """Words of the question the knowledge lacks, only guessed at, or knows
+        only in passing ("skolmat": "mat" in a course description)."""
         return [t for t in self.focus if not t.known or t.guessed or t.passing]
 
     @property
@@ -139,7 +139,7 @@ def analyse(text: str, index: Index, default_lang: Lang = "sv") -> Query:
 
 
 def _asks_about_fields(term: Term) -> bool:
-    """"öppettider", "var", "plugga": words any centre or course answers."""
+    """Words any centre or course answers: "öppettider", "var", "plugga"."""
     keys = set(term.keys)
     return (
         term.word in _INTENT_WORDS or _asks_study(term.word)

@@ -58,10 +58,15 @@ _ENDINGS = frozenset(
 )
 
 
-def _compound_head(rest: str, known_rest: str) -> bool:
-    """Whether what a typed word has beyond a known one is a word of its own."""
-    extra = rest[len(known_rest):] if rest.startswith(known_rest) else rest
-    return len(rest) >= MIN_PART and extra not in _ENDINGS and rest not in _ENDINGS
+def _adds_a_word(typed: str, known: str) -> bool:
+    """Whether the typed word is the known one with another word after it:
+    "skolmat" is "skola" + "mat"; "grupprummen" only inflects "grupprum"."""
+    stem = known[:-1]
+    if not typed.startswith(stem):
+        return False
+    tail = typed[len(stem):]  # "mat" after "skol", "mmen" after "gruppru"
+    extra = tail[1:] if tail[:1] == known[-1:] else tail
+    return len(tail) >= MIN_PART and tail not in _ENDINGS and extra not in _ENDINGS
 
 
 class Found(NamedTuple):
@@ -200,8 +205,6 @@ class Vocabulary:
         found = process.extractOne(folded, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
         if not found:
             return None
-        word = found[0]
-        stem = word[:-1]
-        if folded.startswith(stem) and _compound_head(folded[len(stem):], word[len(stem):]):
+        if _adds_a_word(folded, found[0]):
             return None  # "skolmat" is a kind of food, not "skola" misspelt
-        return word
+        return found[0]
