@@ -9,6 +9,9 @@ from navguide.evaluation import load_tests
 from navguide.holder import build
 from navguide.matcher import Matcher
 from navguide.testrun import run_tests
+from navguide.text.audience import about_a_child
+from navguide.text.language import detect
+from navguide.text.normalize import words
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +133,30 @@ def test_benchmark_accuracy_does_not_regress() -> None:
     loaded = build(BENCH / "knowledge")
     result = run_tests(loaded.matcher, load_tests(BENCH / "questions-dev.yaml"))
     assert result.accuracy >= 0.85, result.report("questions-dev.yaml")
+
+
+@pytest.mark.parametrize(
+    ("message", "child"),
+    [
+        ("Min dotter är 16. Hur söker hon till gymnasiet i höst?", True),
+        ("My son is 15, can he start at the upper secondary school?", True),
+        ("How do I get a preschool place for my 2 year old?", True),
+        ("Hur ansöker jag om förskoleplats till min tvååring?", True),
+        # The learner's own age, an adult child, or the learner asking to study:
+        ("I am 16 years old, can I go to komvux?", False),
+        ("Min son är 24 år och vill läsa på komvux", False),
+        ("Jag har två barn, 3 och 5 år, kan jag plugga på distans?", False),
+        ("Min son vill läsa Matematik 2 på komvux", False),
+    ],
+)
+def test_a_question_about_a_child_is_told_apart(message: str, child: bool) -> None:
+    lowered = words(message)
+    asks_study = any(w in {"plugga", "läsa", "komvux"} for w in lowered)
+    assert about_a_child(lowered, asks_study, detect(lowered)) is child
+
+
+def test_a_question_about_a_childs_school_hands_off(matcher: Matcher) -> None:
+    # Every word is in the knowledge (komvux, söka, gymnasiet): still not ours.
+    reply = matcher.reply(["Min dotter är 16. Hur söker hon till komvux i Krokom?"])
+    assert reply.handoff, (reply.kind, reply.ids)
+    assert reply.centre is not None and reply.centre.id == "larcentrum-krokom"

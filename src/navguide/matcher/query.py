@@ -9,6 +9,7 @@ from functools import cache
 from itertools import pairwise
 
 from ..text import lexicon
+from ..text.audience import about_a_child
 from ..text.language import Lang, detect
 from ..text.lexicon import is_stop
 from ..text.normalize import fold, words_with_case
@@ -135,6 +136,8 @@ def analyse(text: str, index: Index, default_lang: Lang = "sv") -> Query:
         for w, following in pairwise([*lowered, ""])
     ):
         query.intents.add("study")
+    if about_a_child(lowered, "study" in query.intents, query.lang):
+        query.intents.add("child")
     return query
 
 

@@ -95,6 +95,28 @@ BECOME = frozenset("""
 bli blir blev blivit jobba jobbar jobbat arbeta arbetar arbetat yrke yrket yrken omskola
 omskolning become becoming work working job career profession trade retrain
 """.split())
+# Someone else the learner may ask for: a question about a child's school is not
+# adult education (see audience.py).
+KIN = frozenset("""
+barn barnet barnen barnens son sonen söner sönerna dotter dottern döttrar döttrarna
+tvilling tvillingar tonåring tonåringen
+child children kid kids son sons daughter daughters toddler teenager twins
+""".split())
+# Words after a number that make it an age ("16 år", "2 year old") ...
+AGE_UNITS = frozenset("år års åring åringen åringar year years yr yrs yo old".split())
+# ... or before it ("min dotter är 16", "my son is 16").
+AGE_VERBS = frozenset("är blir fyller fyllde is am m turns turned aged".split())  # "m": "I'm"
+NUMBER_WORDS = {
+    w: n for n, group in enumerate([
+        "noll zero", "ett en one", "två two", "tre three", "fyra four", "fem five",
+        "sex six", "sju seven", "åtta eight", "nio nine", "tio ten", "elva eleven",
+        "tolv twelve", "tretton thirteen", "fjorton fourteen", "femton fifteen",
+        "sexton sixteen", "sjutton seventeen",
+    ]) for w in group.split()
+}
+# The learner speaking of themselves: "jag vill plugga" asks for the learner, even
+# with a child's age in the message ("jag har två barn, 3 och 5 år").
+FIRST_PERSON = {"sv": frozenset("jag mig mej ja".split()), "en": frozenset("i me".split())}
 CONTACT = frozenset("kontakt kontakta ringa ring telefon mejl mail mejla epost e-post "
                     "contact phone call email".split())
 

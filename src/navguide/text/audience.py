@@ -1,0 +1,56 @@
+"""Who a message is about: a learner, or someone else's child.
+
+navguide answers adults about their own learning. "Min dotter är 16, hur söker
+hon till gymnasiet?" shares every word with the knowledge on upper-secondary
+courses for adults, yet asks about a child's school: that is for the
+municipality's school office, and the honest reply is a hand-off.
+"""
+
+from __future__ import annotations
+
+from .language import Lang
+from .lexicon import AGE_UNITS, AGE_VERBS, FIRST_PERSON, KIN, NUMBER_WORDS
+
+ADULT_AGE = 18
+_ME = FIRST_PERSON["sv"] | FIRST_PERSON["en"]  # "jag är 17", "I am 16": the learner
+_AGED = ("åring", "åringen", "åringar")  # "tvååring", "femåringen"
+
+
+def _number(word: str) -> int | None:
+    if word.isdigit() and len(word) <= 3:
+        return int(word)
+    return NUMBER_WORDS.get(word)
+
+
+def _ages(words: list[str]) -> list[tuple[int, bool]]:
+    """Ages the words state, and whether each names a person by itself:
+    "tvååring", "a 10 year old" do; "16 år", "är 16" need a child beside them."""
+    found = []
+    for word in words:
+        for ending in _AGED:
+            head = word.removesuffix(ending)
+            number = _number(head) if head != word else None
+            if number is not None:
+                found.append((number, True))
+    padded = ["", "", *words, "", ""]
+    for i, word in enumerate(words, start=2):
+        number = _number(word)
+        after = padded[i + 1 : i + 3]
+        if number is None or (padded[i - 1] in AGE_VERBS and padded[i - 2] in _ME):
+            continue  # "I am 16 years old": the learner's own age
+        if after[0] in _AGED or "old" in after:
+            found.append((number, True))
+        elif after[0] in AGE_UNITS or padded[i - 1] in AGE_VERBS:
+            found.append((number, False))
+    return found
+
+
+def about_a_child(words: list[str], asks_study: bool, lang: Lang = "sv") -> bool:
+    """Whether the message asks about a child's schooling rather than the learner's:
+    it names someone under 18 ("min tvååring", "min dotter är 16"), and the
+    learner does not ask to study themselves (`asks_study` in the first person:
+    "jag har två barn, 3 och 5 år, kan jag plugga?")."""
+    kin = bool(KIN & set(words))
+    if not any(age < ADULT_AGE and (person or kin) for age, person in _ages(words)):
+        return False
+    return not (asks_study and FIRST_PERSON[lang] & set(words))
