@@ -147,6 +147,7 @@ def test_benchmark_accuracy_does_not_regress() -> None:
         ("Min son är 24 år och vill läsa på komvux", False),
         ("Jag har två barn, 3 och 5 år, kan jag plugga på distans?", False),
         ("Min son vill läsa Matematik 2 på komvux", False),
+        ("Min son har läst på komvux i ett år", False),  # a duration, not an age
     ],
 )
 def test_a_question_about_a_child_is_told_apart(message: str, child: bool) -> None:

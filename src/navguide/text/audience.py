@@ -9,7 +9,7 @@ municipality's school office, and the honest reply is a hand-off.
 from __future__ import annotations
 
 from .language import Lang
-from .lexicon import AGE_UNITS, AGE_VERBS, FIRST_PERSON, KIN, NUMBER_WORDS
+from .lexicon import AGE_PREPOSITIONS, AGE_UNITS, AGE_VERBS, FIRST_PERSON, KIN, NUMBER_WORDS
 
 ADULT_AGE = 18
 _ME = FIRST_PERSON["sv"] | FIRST_PERSON["en"]  # "jag är 17", "I am 16": the learner
@@ -24,7 +24,8 @@ def _number(word: str) -> int | None:
 
 def _ages(words: list[str]) -> list[tuple[int, bool]]:
     """Ages the words state, and whether each names a person by itself:
-    "tvååring", "a 10 year old" do; "16 år", "är 16" need a child beside them."""
+    "tvååring", "a 10 year old" do; "är 16", "en son på 4 år", "16 år gammal" need
+    a child beside them. A bare "tre år" is a duration, not an age."""
     found = []
     for word in words:
         for ending in _AGED:
@@ -35,12 +36,14 @@ def _ages(words: list[str]) -> list[tuple[int, bool]]:
     padded = ["", "", *words, "", ""]
     for i, word in enumerate(words, start=2):
         number = _number(word)
-        after = padded[i + 1 : i + 3]
-        if number is None or (padded[i - 1] in AGE_VERBS and padded[i - 2] in _ME):
+        before, after = padded[i - 1], padded[i + 1 : i + 3]
+        if number is None or (before in AGE_VERBS and padded[i - 2] in _ME):
             continue  # "I am 16 years old": the learner's own age
         if after[0] in _AGED or "old" in after:
             found.append((number, True))
-        elif after[0] in AGE_UNITS or padded[i - 1] in AGE_VERBS:
+        elif before in AGE_VERBS or (after[0] in AGE_UNITS and (
+            before in AGE_PREPOSITIONS or after[1] in AGE_UNITS
+        )):
             found.append((number, False))
     return found
 

@@ -1,8 +1,9 @@
 """General Swedish and English words the matcher treats specially.
 
-Only function words, texting shorthand and words about the knowledge format's
-own fields (hours, address, start, distance). Nothing here names a subject,
-a place or an entry: those come from the knowledge files.
+Only function words, texting shorthand, words about the knowledge format's own
+fields (hours, address, start, distance, the school forms of `category`) and
+words about studying and about whom a question is for. Nothing here names a
+subject, a place or an entry: those come from the knowledge files.
 """
 
 from __future__ import annotations
@@ -102,9 +103,10 @@ barn barnet barnen barnens son sonen söner sönerna dotter dottern döttrar dö
 tvilling tvillingar tonåring tonåringen
 child children kid kids son sons daughter daughters toddler teenager twins
 """.split())
-# Words after a number that make it an age ("16 år", "2 year old") ...
-AGE_UNITS = frozenset("år års åring åringen åringar year years yr yrs yo old".split())
-# ... or before it ("min dotter är 16", "my son is 16").
+# An age: "en son på 4 år", "16 år gammal", "2 years old" ...
+AGE_UNITS = frozenset("år års gammal gamla year years yr yrs yo old".split())
+AGE_PREPOSITIONS = frozenset("på of".split())
+# ... or a number after these ("min dotter är 16", "my son is 16").
 AGE_VERBS = frozenset("är blir fyller fyllde is am m turns turned aged".split())  # "m": "I'm"
 NUMBER_WORDS = {
     w: n for n, group in enumerate([
