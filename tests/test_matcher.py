@@ -9,9 +9,9 @@ from navguide.evaluation import load_tests
 from navguide.holder import build
 from navguide.matcher import Matcher
 from navguide.testrun import run_tests
-from navguide.text.audience import about_a_child
 from navguide.text.language import detect
 from navguide.text.normalize import words
+from navguide.text.scope import about_a_child, asks_for_a_job
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +158,34 @@ def test_a_question_about_a_child_is_told_apart(message: str, child: bool) -> No
     lowered = words(message)
     asks_study = any(w in {"plugga", "läsa", "komvux"} for w in lowered)
     assert about_a_child(lowered, asks_study, detect(lowered)) is child
+
+
+@pytest.mark.parametrize(
+    ("message", "job"),
+    [
+        ("Finns det lediga jobb på lärcentrum i Åre?", True),
+        ("Does the municipality have any teaching jobs open right now?", True),
+        ("Söker ni vikarier till förskolan?", True),
+        ("Vilken timlön får en undersköterska?", True),
+        ("Vad tjänar en lärare på komvux?", True),
+        # Work beside studies is the learner's own learning:
+        ("Hur mycket får jag tjäna med CSN?", False),
+        ("Kan jag jobba och studera samtidigt?", False),
+        ("Kan jag ta tjänstledigt för att plugga?", False),
+        ("Finns det lediga platser på kursen?", False),
+    ],
+)
+def test_a_question_for_a_job_is_told_apart(message: str, job: bool) -> None:
+    lowered = words(message)
+    assert asks_for_a_job(lowered, detect(lowered)) is job
+
+
+@pytest.mark.parametrize(
+    "message", ["Finns det lediga jobb som kock i Åre?", "Vilken lön får en kock i Åre?"]
+)
+def test_a_question_for_a_job_hands_off(matcher: Matcher, message: str) -> None:
+    reply = matcher.reply([message])  # a cookery course shares the words
+    assert reply.handoff, (reply.kind, reply.ids)
 
 
 def test_a_question_about_a_childs_school_hands_off(matcher: Matcher) -> None:

@@ -121,8 +121,8 @@ class Matcher:
 
         `named`: the message itself names a place; `placed`: the conversation does.
         """
-        if "child" in query.intents:
-            return self._handoff(query, muni)  # a child's school: the municipality's
+        if query.intents & {"child", "job"}:
+            return self._handoff(query, muni)  # a child's school, a job: not learning
         ranked = self.rank(query, muni)
         if ranked and not self._asks_course(query, ranked[0]):
             # "Kan mina barn få plats på förskolan?" asks for no education; words

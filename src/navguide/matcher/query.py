@@ -9,10 +9,10 @@ from functools import cache
 from itertools import pairwise
 
 from ..text import lexicon
-from ..text.audience import about_a_child
 from ..text.language import Lang, detect
 from ..text.lexicon import is_stop
 from ..text.normalize import fold, words_with_case
+from ..text.scope import about_a_child, asks_for_a_job
 from .index import Index
 from .places import PlaceHit
 from .vocabulary import Found, key_en, key_sv, word_keys
@@ -138,6 +138,8 @@ def analyse(text: str, index: Index, default_lang: Lang = "sv") -> Query:
         query.intents.add("study")
     if about_a_child(lowered, "study" in query.intents, query.lang):
         query.intents.add("child")
+    if asks_for_a_job(lowered, query.lang):
+        query.intents.add("job")
     return query
 
 

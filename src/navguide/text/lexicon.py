@@ -97,7 +97,7 @@ bli blir blev blivit jobba jobbar jobbat arbeta arbetar arbetat yrke yrket yrken
 omskolning become becoming work working job career profession trade retrain
 """.split())
 # Someone else the learner may ask for: a question about a child's school is not
-# adult education (see audience.py).
+# adult education (see scope.py).
 KIN = frozenset("""
 barn barnet barnen barnens son sonen söner sönerna dotter dottern döttrar döttrarna
 tvilling tvillingar tonåring tonåringen
@@ -119,6 +119,15 @@ NUMBER_WORDS = {
 # The learner speaking of themselves: "jag vill plugga" asks for the learner, even
 # with a child's age in the message ("jag har två barn, 3 och 5 år").
 FIRST_PERSON = {"sv": frozenset("jag mig mej ja".split()), "en": frozenset("i me".split())}
+# A job or a wage asked for (see scope.py): "lediga jobb", "jobs open", "vikarier",
+# "timlön", "vad tjänar en ...".
+JOB = frozenset("jobb jobbet jobben tjänst tjänster tjänsten job jobs position positions".split())
+VACANT = frozenset("ledig lediga ledigt open opening openings".split())
+STAFFING = frozenset("vikarie vikarier vikariat vikariatet vacancy vacancies hiring".split())
+SALARY = frozenset("""
+lön lönen löner timlön timlönen månadslön ingångslön salary salaries wage wages
+""".split())
+EARN = frozenset("tjänar tjäna tjänat earn earns earning".split())
 CONTACT = frozenset("kontakt kontakta ringa ring telefon mejl mail mejla epost e-post "
                     "contact phone call email".split())
 

@@ -1,15 +1,31 @@
-"""Who a message is about: a learner, or someone else's child.
+"""Messages about something other than an adult's own learning.
 
 navguide answers adults about their own learning. "Min dotter är 16, hur söker
 hon till gymnasiet?" shares every word with the knowledge on upper-secondary
-courses for adults, yet asks about a child's school: that is for the
-municipality's school office, and the honest reply is a hand-off.
+courses for adults, yet asks about a child's school; "Finns det lediga jobb på
+lärcentrum?" shares them with combining work and study, yet asks for a job.
+Those are for the municipality's school office or the employer, and the honest
+reply is a hand-off.
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from .language import Lang
-from .lexicon import AGE_PREPOSITIONS, AGE_UNITS, AGE_VERBS, FIRST_PERSON, KIN, NUMBER_WORDS
+from .lexicon import (
+    AGE_PREPOSITIONS,
+    AGE_UNITS,
+    AGE_VERBS,
+    EARN,
+    FIRST_PERSON,
+    JOB,
+    KIN,
+    NUMBER_WORDS,
+    SALARY,
+    STAFFING,
+    VACANT,
+)
 
 ADULT_AGE = 18
 _ME = FIRST_PERSON["sv"] | FIRST_PERSON["en"]  # "jag är 17", "I am 16": the learner
@@ -57,3 +73,19 @@ def about_a_child(words: list[str], asks_study: bool, lang: Lang = "sv") -> bool
     if not any(age < ADULT_AGE and (person or kin) for age, person in _ages(words)):
         return False
     return not (asks_study and FIRST_PERSON[lang] & set(words))
+
+
+def asks_for_a_job(words: list[str], lang: Lang = "sv") -> bool:
+    """Whether the message asks for a job or a wage, not for learning:
+    "lediga jobb", "vikarier", "teaching jobs open", "timlön", "vad tjänar en
+    undersköterska". What the learner may earn beside their studies ("hur mycket
+    får jag tjäna med CSN?") is asked in the first person and is not caught."""
+    present = set(words)
+    if (SALARY | STAFFING) & present:
+        return True
+    if EARN & present and not FIRST_PERSON[lang] & present:
+        return True
+    return any(
+        (a in VACANT and b in JOB) or (a in JOB and b in VACANT)
+        for a, b in pairwise([*words, ""])
+    )
