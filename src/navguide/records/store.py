@@ -55,7 +55,7 @@ _INSERT_ASKED = """INSERT INTO asked (reply_id, hour, municipality, lang, kind, 
 _INSERT_FEEDBACK = """INSERT INTO feedback (reply_id, hour, helpful)
     SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM asked WHERE reply_id = ?)
     ON CONFLICT (reply_id) DO UPDATE SET helpful = excluded.helpful"""
-_SELECT = """SELECT a.hour, a.municipality, a.lang, a.kind, a.ids, a.score, a.margin,
+_SELECT = """SELECT a.reply_id, a.hour, a.municipality, a.lang, a.kind, a.ids, a.score, a.margin,
     a.runner_up, a.handoff, a.text, f.helpful
     FROM asked a LEFT JOIN feedback f ON f.reply_id = a.reply_id
     WHERE a.hour >= ?{where} ORDER BY a.hour"""
@@ -98,20 +98,10 @@ class Feedback:
 
 
 @dataclass(frozen=True)
-class Row:
+class Row(Asked):
     """An answered message with the learner's feedback, for the report."""
 
-    hour: str
-    municipality: str | None
-    lang: str
-    kind: str
-    ids: tuple[str, ...]
-    score: float
-    margin: float
-    runner_up: str | None
-    handoff: bool
-    text: str | None
-    helpful: bool | None
+    helpful: bool | None = None
 
 
 class Store:
@@ -173,10 +163,11 @@ class Store:
             cur.execute(self._sql(_SELECT.format(where=where)), params)
             found = cur.fetchall()
         return [
-            Row(hour, muni, lang, kind, tuple(ids.split()), float(score), float(margin),
-                runner_up, bool(handoff), text, None if helpful is None else bool(helpful))
-            for (hour, muni, lang, kind, ids, score, margin, runner_up, handoff, text, helpful)
-            in found
+            Row(reply_id, hour, muni, lang, kind, tuple(ids.split()), float(score),
+                float(margin), runner_up, bool(handoff), text,
+                None if helpful is None else bool(helpful))
+            for (reply_id, hour, muni, lang, kind, ids, score, margin, runner_up, handoff,
+                 text, helpful) in found
         ]
 
     def columns(self) -> dict[str, list[str]]:
