@@ -28,7 +28,7 @@ def pg_url() -> str:
     import psycopg
 
     with psycopg.connect(URL) as conn:
-        conn.execute("DROP TABLE IF EXISTS asked, feedback")
+        conn.execute("DROP TABLE IF EXISTS asked, feedback, admin_session")
     return URL
 
 
@@ -77,6 +77,36 @@ async def test_two_servers_share_one_store(aiohttp_client, tmp_path, pg_url):
 
 
 @needs_server
+async def test_recording_resumes_after_the_tables_are_dropped(aiohttp_client, tmp_path,
+                                                               pg_url):
+    import psycopg
+
+    app = create_app(settings_for(tmp_path, database_url=pg_url))
+    app[recorder_key].retry_delays = (0.01,)
+    client = await aiohttp_client(app)
+    await client.post("/api/chat", json={"message": "Hur söker jag till komvux?"})
+    await app[recorder_key].flush()
+    with psycopg.connect(pg_url) as conn:  # as after a database is restored or recreated
+        conn.execute("DROP TABLE asked, feedback, admin_session")
+    await client.post("/api/chat", json={"message": "Vad kostar komvux?"})
+    await app[recorder_key].flush()
+    assert [row.text for row in app[store_key].rows(hours_ago(1))] == ["Vad kostar komvux?"]
+    assert app[recorder_key].dropped == 0
+
+
+@needs_server
+async def test_admin_sessions_are_shared_through_postgres(pg_url):
+    from navguide.records.sessions import Sessions
+
+    one, two = open_store(pg_url), open_store(pg_url)
+    one.setup()
+    session_id = await Sessions(one, 3600).start()
+    assert await Sessions(two, 3600).alive(session_id)
+    await Sessions(two, 3600).end(session_id)
+    assert not await Sessions(one, 3600).alive(session_id)
+
+
+@needs_server
 def test_report_reads_postgres(pg_url, capsys):
     store = open_store(pg_url)
     store.setup()
@@ -92,6 +122,7 @@ async def test_chat_answers_when_postgres_is_down(aiohttp_client, tmp_path, capl
     url = "postgresql://navguide:secret@127.0.0.1:1/nowhere"  # nothing listens on port 1
     app = create_app(settings_for(tmp_path, database_url=url))
     client = await aiohttp_client(app)
+    app[recorder_key].retry_delays = (0.01,)
     with caplog.at_level(logging.WARNING):
         response = await client.post("/api/chat", json={"message": "Hur söker jag till komvux?"})
         assert response.status == 200

@@ -12,7 +12,7 @@ import pytest
 from counsellor_support import EXPECTED_COLUMNS, settings_for, wait_for
 
 from navguide.app import create_app
-from navguide.records import open_store, recorder_key, scrub, store_key
+from navguide.records import StoreError, open_store, recorder_key, scrub, store_key
 from navguide.records.store import Asked, Feedback, SqliteStore, hours_ago
 from navguide.settings import SettingsError
 
@@ -32,6 +32,20 @@ from navguide.settings import SettingsError
     ("jag heter Anna Svensson och vill plugga", "jag heter [namn] och vill plugga"),
     ("Jag heter anna och undrar", "Jag heter [namn] och undrar"),
     ("Hi, my name is John. Can I study?", "Hi, my name is [namn]. Can I study?"),
+    ("Kan jag läsa svenska? Hälsningar Anna", "Kan jag läsa svenska? Hälsningar [namn]"),
+    ("Tack för hjälpen!\nMvh Anna Svensson", "Tack för hjälpen!\nMvh [namn]"),
+    ("hur söker jag? mvh anna", "hur söker jag? mvh [namn]"),
+    ("Regards, John Smith", "Regards, [namn]"),
+    ("Jag är Anna Svensson och vill läsa SFI", "Jag är [namn] och vill läsa SFI"),
+    ("I'm Anna Svensson, can I study?", "I'm [namn], can I study?"),
+    ("Kan min son Erik börja på komvux?", "Kan min son [namn] börja på komvux?"),
+    ("my daughter Sara wants to study", "my daughter [namn] wants to study"),
+    ("skriv till anna(at)example.se", "skriv till [e-post]"),
+    ("anna [at] example [dot] se", "[e-post]"),
+    ("betala till SE45 5000 0000 0583 9825 7466 tack", "betala till [konto] tack"),
+    ("IBAN SE4550000000058398257466", "IBAN [konto]"),
+    ("jag bor i lgh 1102", "jag bor i [adress]"),
+    ("Storgatan 3, lägenhet nr 1203", "[adress], [adress]"),
 ])
 def test_scrub_takes_out_personal_details(text, expected):
     assert scrub(text) == expected
@@ -43,6 +57,14 @@ def test_scrub_takes_out_personal_details(text, expected):
     "Kan jag läsa på 50 procent?",
     "Var finns studie- och yrkesvägledning i Krokom?",
     "Vägen till undersköterska",
+    "Jag är 45 år och vill plugga",
+    "jag är arbetslös, kan jag få CSN?",
+    "I'm new in Sweden",
+    "Tack för hjälpen!",
+    "Tack, vad kostar det?",
+    "Min son vill läsa på gymnasiet",
+    "Vad gäller för SFI i Östersund?",
+    "Can I study at Mid Sweden University?",
 ])
 def test_scrub_leaves_ordinary_questions_alone(text):
     assert scrub(text) == text
@@ -168,12 +190,62 @@ async def test_chat_answers_when_the_store_is_down(aiohttp_client, tmp_path, cap
     url = f"sqlite:///{tmp_path / 'no-such-folder' / 'records.sqlite3'}"
     app = create_app(settings_for(tmp_path, database_url=url))
     client = await aiohttp_client(app)
+    app[recorder_key].retry_delays = (0.01, 0.01)
     with caplog.at_level(logging.WARNING):
         for _ in range(3):
             await chat(client, "Hur söker jag till komvux?")
         await app[recorder_key].flush()
     assert "record store failed" in caplog.text
     assert app[recorder_key].dropped == 3
+    state = app[recorder_key].state()
+    assert state["state"] == "failing"
+    assert state["dropped"] == 3
+    assert str(tmp_path) not in str(state)  # /api/health is public: no paths
+
+
+async def test_recording_resumes_after_the_sqlite_file_is_deleted(aiohttp_client, tmp_path):
+    app = create_app(settings_for(tmp_path))
+    client = await aiohttp_client(app)
+    await chat(client, "Hur söker jag till komvux?")
+    await app[recorder_key].flush()
+    store = app[store_key]
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"records.sqlite3{suffix}").unlink(missing_ok=True)
+    await chat(client, "Vad kostar komvux?")
+    await app[recorder_key].flush()
+    assert [row.text for row in store.rows(hours_ago(1))] == ["Vad kostar komvux?"]
+    assert app[recorder_key].state()["state"] == "ok"
+    assert app[recorder_key].dropped == 0
+
+
+async def test_a_store_that_comes_back_loses_nothing(aiohttp_client, tmp_path, monkeypatch):
+    real_write = SqliteStore.write
+    failures = iter([True, True])  # down for two tries, then back
+
+    def flaky_write(self, items):  # type: ignore[no-untyped-def]
+        if next(failures, False):
+            raise StoreError("database is restarting")
+        real_write(self, items)
+
+    monkeypatch.setattr(SqliteStore, "write", flaky_write)
+    app = create_app(settings_for(tmp_path))
+    app[recorder_key].retry_delays = (0.01, 0.01, 0.01)
+    client = await aiohttp_client(app)
+    await chat(client, "Hur söker jag till komvux?")
+    await app[recorder_key].flush()
+    assert len(app[store_key].rows(hours_ago(1))) == 1
+    assert app[recorder_key].dropped == 0
+    assert app[recorder_key].state()["state"] == "ok"
+
+
+async def test_a_full_queue_counts_every_dropped_record(tmp_path):
+    from navguide.records import Recorder
+
+    recorder = Recorder(open_store(f"sqlite:///{tmp_path / 'r.sqlite3'}"), 30, max_queue=2)
+    for n in range(5):
+        recorder.add(Feedback(f"{n:032x}", "2026-01-01 00:00", True))
+    assert recorder.dropped == 3
+    assert recorder.state()["dropped"] == 3
 
 
 async def test_chat_answers_when_the_store_is_slow(aiohttp_client, tmp_path, monkeypatch):

@@ -46,7 +46,14 @@ SCHEMA = (
         helpful INTEGER NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS feedback_hour ON feedback (hour)",
+    # Admin sign-ins: a hash of the random session id (never the id itself, so a copy
+    # of the store cannot be used to sign in) and when it expires, in Unix seconds.
+    """CREATE TABLE IF NOT EXISTS admin_session (
+        id_hash TEXT PRIMARY KEY,
+        expires REAL NOT NULL
+    )""",
 )
+TABLES = ("asked", "feedback", "admin_session")
 
 _INSERT_ASKED = """INSERT INTO asked (reply_id, hour, municipality, lang, kind, ids, score,
     margin, runner_up, handoff, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -138,16 +145,39 @@ class Store:
                 cur.execute(statement)
 
     def write(self, items: Sequence[Asked | Feedback]) -> None:
+        """Write a batch in one transaction (answers first: feedback names them)."""
+        asked = [(item.reply_id, item.hour, item.municipality, item.lang, item.kind,
+                  " ".join(item.ids), item.score, item.margin, item.runner_up,
+                  int(item.handoff), item.text)
+                 for item in items if isinstance(item, Asked)]
+        feedback = [(item.reply_id, item.hour, int(item.helpful), item.reply_id)
+                    for item in items if isinstance(item, Feedback)]
         with self._cursor() as cur:
-            for item in items:
-                if isinstance(item, Asked):
-                    cur.execute(self._sql(_INSERT_ASKED), (
-                        item.reply_id, item.hour, item.municipality, item.lang, item.kind,
-                        " ".join(item.ids), item.score, item.margin, item.runner_up,
-                        int(item.handoff), item.text))
-                else:
-                    cur.execute(self._sql(_INSERT_FEEDBACK), (
-                        item.reply_id, item.hour, int(item.helpful), item.reply_id))
+            if asked:
+                cur.executemany(self._sql(_INSERT_ASKED), asked)
+            if feedback:
+                cur.executemany(self._sql(_INSERT_FEEDBACK), feedback)
+
+    # Admin sessions: kept here so that every process behind one port sees the same ones.
+
+    def add_session(self, id_hash: str, expires: float) -> None:
+        with self._cursor() as cur:
+            cur.execute(self._sql("INSERT INTO admin_session (id_hash, expires) VALUES (?, ?)"),
+                        (id_hash, expires))
+
+    def session_alive(self, id_hash: str, now: float) -> bool:
+        with self._cursor() as cur:
+            cur.execute(self._sql("SELECT 1 FROM admin_session WHERE id_hash = ? AND expires > ?"),
+                        (id_hash, now))
+            return cur.fetchone() is not None
+
+    def end_session(self, id_hash: str) -> None:
+        with self._cursor() as cur:
+            cur.execute(self._sql("DELETE FROM admin_session WHERE id_hash = ?"), (id_hash,))
+
+    def delete_sessions_before(self, now: float) -> None:
+        with self._cursor() as cur:
+            cur.execute(self._sql("DELETE FROM admin_session WHERE expires <= ?"), (now,))
 
     def delete_before(self, hour: str) -> int:
         """Delete records from before `hour`; returns how many answered messages went."""
@@ -241,8 +271,7 @@ class PostgresStore(Store):
         """
         with self._cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (SETUP_LOCK,))
-            cur.execute("SELECT to_regclass('asked') IS NOT NULL "
-                        "AND to_regclass('feedback') IS NOT NULL")
+            cur.execute("SELECT " + " AND ".join(f"to_regclass('{t}') IS NOT NULL" for t in TABLES))
             row = cur.fetchone()
             if row and row[0]:
                 return
