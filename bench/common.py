@@ -2,7 +2,7 @@
 
 The peers read the knowledge YAML here on their own, so that they do not
 depend on (or share the mistakes of) the matcher they are compared with.
-Scoring always goes through `navguide.evaluation`, so that a figure printed
+Scoring always goes through `navguide.counsellor.knowledge_tests`, so that a figure printed
 here means the same as one from `navguide test`.
 """
 
@@ -27,7 +27,7 @@ DEFAULT_QUESTIONS = SHARED_BENCH / "questions-dev.yaml"
 if importlib.util.find_spec("navguide") is None:
     sys.path.insert(0, str(REPO / "src"))
 
-from navguide.evaluation import KnowledgeTest, load_tests  # noqa: E402
+from navguide.counsellor.knowledge_tests import KnowledgeTest, load_tests  # noqa: E402
 
 __all__ = [
     "DEFAULT_KNOWLEDGE",

@@ -4,7 +4,7 @@
 
 navguide is run as `navguide ask --jsonl --knowledge DIR`, one process for all
 the questions; the peers run in this process (see peers.py). Every reply is
-judged by `navguide.evaluation`, as `navguide test` judges it.
+judged by `navguide.counsellor.knowledge_tests`, as `navguide test` judges it.
 """
 
 from __future__ import annotations

@@ -15,6 +15,6 @@ def knowledge_dir() -> Path:
 
 @pytest.fixture
 async def client(aiohttp_client):  # type: ignore[no-untyped-def]
-    from navguide.app import create_app
+    from navguide.server.app import create_app
 
     return await aiohttp_client(create_app(settings_for_tests()))

@@ -6,11 +6,11 @@ import hmac
 
 from counsellor_support import copy_knowledge, settings_for
 
-from navguide.admin import auth
-from navguide.app import create_app
-from navguide.keys import holder_key
 from navguide.records import recorder_key
-from navguide.reload import reloader_key
+from navguide.server.admin import auth
+from navguide.server.app import create_app
+from navguide.server.keys import holder_key
+from navguide.server.reload import reloader_key
 
 TOKEN = "a-long-random-admin-token-for-tests"
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from support import BENCH, KNOWLEDGE, TESTS
 
-from navguide.evaluation import load_tests
+from navguide.counsellor.knowledge_tests import load_tests, run_tests
 from navguide.holder import build
 from navguide.matcher import Matcher
-from navguide.testrun import run_tests
 from navguide.text.language import detect
 from navguide.text.normalize import words
 from navguide.text.scope import about_a_child, asks_for_a_job

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from navguide.app import create_app
-from navguide.embedding import (
+from navguide.server.app import create_app
+from navguide.server.embed_policy import (
     allowed_origins,
     contrast,
     origin_of,
@@ -306,7 +306,7 @@ async def test_navguide_itself_may_frame_the_widget(aiohttp_client) -> None:  # 
 
 
 async def test_an_unexpected_error_is_a_plain_500_page(aiohttp_client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from navguide.keys import holder_key
+    from navguide.server.keys import holder_key
 
     app = create_app(settings())
 

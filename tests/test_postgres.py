@@ -12,10 +12,10 @@ import os
 import pytest
 from counsellor_support import EXPECTED_COLUMNS, copy_knowledge, settings_for
 
-from navguide.app import create_app
 from navguide.cli import main
 from navguide.records import open_store, recorder_key, store_key
 from navguide.records.store import Asked, Feedback, PostgresStore, hours_ago
+from navguide.server.app import create_app
 
 URL = os.environ.get("NAVGUIDE_TEST_POSTGRES_URL", "")
 needs_server = pytest.mark.skipif(

@@ -11,9 +11,9 @@ from contextlib import closing
 import pytest
 from counsellor_support import EXPECTED_COLUMNS, settings_for, wait_for
 
-from navguide.app import create_app
 from navguide.records import StoreError, open_store, recorder_key, scrub, store_key
 from navguide.records.store import Asked, Feedback, SqliteStore, hours_ago
+from navguide.server.app import create_app
 from navguide.settings import SettingsError
 
 
@@ -276,7 +276,7 @@ def test_a_bad_database_url_is_refused_at_startup(tmp_path):
 
 async def test_the_access_log_holds_no_ip_user_agent_or_query(aiohttp_server, aiohttp_client,
                                                               tmp_path, caplog):
-    from navguide.accesslog import PrivateAccessLogger
+    from navguide.server.accesslog import PrivateAccessLogger
 
     app = create_app(settings_for(tmp_path, record=False))
     server = await aiohttp_server(app, access_log_class=PrivateAccessLogger)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from counsellor_support import copy_knowledge, settings_for, wait_for
 
-from navguide.app import create_app
-from navguide.keys import holder_key
-from navguide.reload import reloader_key
+from navguide.server.app import create_app
+from navguide.server.keys import holder_key
+from navguide.server.reload import reloader_key
 
 TOPIC = """
   - id: {id}

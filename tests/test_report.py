@@ -8,11 +8,11 @@ import io
 import pytest
 from counsellor_support import settings_for
 
-from navguide.app import create_app
 from navguide.cli import main
+from navguide.counsellor.report import build_report, group_similar, parse_since, report_csv
 from navguide.records import open_store, recorder_key
 from navguide.records.store import Asked, Feedback, hours_ago
-from navguide.report import build_report, group_similar, parse_since, report_csv
+from navguide.server.app import create_app
 
 _ids = iter(range(10**6))
 

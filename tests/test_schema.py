@@ -12,7 +12,7 @@ from counsellor_support import BENCH_KNOWLEDGE
 
 from navguide.cli import main
 from navguide.knowledge.fields import SECTIONS
-from navguide.schema import knowledge_schema
+from navguide.knowledge.schema import knowledge_schema
 
 VALIDATOR = jsonschema.Draft202012Validator(knowledge_schema())
 

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from navguide.catalogue import catalogue
-from navguide.pages import loader_source
-from navguide.paths import web_root
+from navguide.server.pages import loader_source
+from navguide.server.paths import web_root
 
 WIDGET = web_root() / "widget"
 TEMPLATES = web_root() / "templates"

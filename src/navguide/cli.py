@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .evaluation import TestFileError, load_tests
+from .counsellor.knowledge_tests import TestFileError, load_tests, run_tests
 from .holder import KnowledgeRejected, build
 from .knowledge import KnowledgeDirError, errors, load_knowledge
 from .markdown import to_text
@@ -158,8 +158,6 @@ def _ask_jsonl(loaded) -> int:  # type: ignore[no-untyped-def]
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from .testrun import run_tests  # only this command needs it
-
     loaded = build(_knowledge_dir(args))
     tests = load_tests(args.file)
     result = run_tests(loaded.matcher, tests)
@@ -171,9 +169,9 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .counsellor.report import build_report, parse_since, report_csv, report_text
     from .records import StoreError, open_store
     from .records.store import hours_ago
-    from .report import build_report, parse_since, report_csv, report_text
 
     settings = Settings.load(args.config, database_url=args.database)
     try:
@@ -193,7 +191,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import knowledge_schema
+    from .knowledge.schema import knowledge_schema
 
     print(json.dumps(knowledge_schema(), ensure_ascii=False, indent=2))
     return 0
@@ -202,8 +200,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from .accesslog import PrivateAccessLogger  # no IP, user agent or query in the log
-    from .app import create_app
+    from .server.accesslog import PrivateAccessLogger  # no IP, user agent or query in the log
+    from .server.app import create_app
 
     settings = Settings.load(
         args.config,

@@ -17,7 +17,7 @@ import pytest
 from aiohttp import web
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from navguide.app import create_app
+from navguide.server.app import create_app
 from navguide.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")

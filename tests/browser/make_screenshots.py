@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest import CHROMIUM, LAUNCH_ARGS, ServerThread
 
-from navguide.app import create_app
+from navguide.server.app import create_app
 from navguide.settings import Settings
 
 ROOT = Path(__file__).parents[2]

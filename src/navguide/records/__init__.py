@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from ..keys import settings_key
 from ..matcher.reply import Reply
+from ..server.keys import settings_key
 from .scrub import scrub
 from .store import Asked, Feedback, Row, Store, StoreError, hour_of, open_store
 from .writer import Recorder

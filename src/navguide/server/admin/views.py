@@ -7,15 +7,15 @@ import asyncio
 import jinja2
 from aiohttp import web
 
+from ...counsellor.report import SMALL_MARGIN, build_report, parse_since
+from ...knowledge import errors
+from ...records import StoreError, store_key
+from ...records.store import hours_ago
 from ..keys import holder_key, settings_key
-from ..knowledge import errors
-from ..records import StoreError, store_key
-from ..records.store import hours_ago
-from ..report import SMALL_MARGIN, build_report, parse_since
 from .auth import COOKIE, access, set_cookie, token_matches
 
 _templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("navguide.admin", "templates"),
+    loader=jinja2.PackageLoader("navguide.server.admin", "templates"),
     autoescape=True, trim_blocks=True, lstrip_blocks=True,
 )
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 def web_root() -> Path:
-    packaged = Path(__file__).parent / "web"
+    packaged = Path(__file__).parents[1] / "web"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "web"
+    return Path(__file__).resolve().parents[3] / "web"

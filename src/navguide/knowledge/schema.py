@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .knowledge.fields import EN_FIELDS, SECTIONS, TOP_LEVEL, Field
-from .knowledge.model import CATEGORIES
-from .knowledge.values import ID_RE
+from .fields import EN_FIELDS, SECTIONS, TOP_LEVEL, Field
+from .model import CATEGORIES
+from .values import ID_RE
 
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$",
          "description": "A date, YYYY-MM-DD."}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import jinja2
 from aiohttp import web
 
-from .holder import KnowledgeHolder
-from .settings import Settings
+from ..holder import KnowledgeHolder
+from ..settings import Settings
 
 settings_key = web.AppKey("settings", Settings)
 holder_key = web.AppKey("holder", KnowledgeHolder)

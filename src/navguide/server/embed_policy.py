@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .settings import Settings, SettingsError
+from ..settings import Settings, SettingsError
 
 DEFAULT_COLOR = "#005a8c"
 _HEX = re.compile(r"#([0-9a-f]{3}|[0-9a-f]{6})")

@@ -12,9 +12,9 @@ import logging
 
 from aiohttp import web
 
+from ..catalogue import LANGS, catalogue, say
 from . import chat_page
-from .catalogue import LANGS, catalogue, say
-from .embedding import (
+from .embed_policy import (
     DEFAULT_COLOR,
     allowed_origins,
     contrast,

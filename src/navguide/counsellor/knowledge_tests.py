@@ -1,4 +1,4 @@
-"""Knowledge tests: load them and judge a reply against them.
+"""Knowledge tests: load them, judge a reply against them, run them and report accuracy.
 
 One definition of "correct" serves `navguide test` and the benchmarks in
 `bench/`, so figures from both mean the same thing.
@@ -6,12 +6,16 @@ One definition of "correct" serves `navguide test` and the benchmarks in
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
+
+if TYPE_CHECKING:  # type hints only: reading and judging tests needs no matcher
+    from ..matcher import Matcher, Reply
 
 Kind = Literal["answer", "handoff", "search"]
 
@@ -109,3 +113,52 @@ def _tests_node(root: yaml.Node | None) -> list[yaml.Node]:
             if key.value == "tests" and isinstance(value, yaml.SequenceNode):
                 return list(value.value)
     return []
+
+
+@dataclass
+class TestResult:
+    passed: list[tuple[KnowledgeTest, Reply]] = field(default_factory=list)
+    failed: list[tuple[KnowledgeTest, Reply]] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        total = len(self.passed) + len(self.failed)
+        return len(self.passed) / total if total else 0.0
+
+    def breakdown(self, group) -> dict[str, tuple[int, int]]:  # type: ignore[no-untyped-def]
+        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for ok, results in ((1, self.passed), (0, self.failed)):
+            for test, _ in results:
+                for name in group(test):
+                    counts[name][0] += ok
+                    counts[name][1] += 1
+        return {name: (p, n) for name, (p, n) in sorted(counts.items())}
+
+    def report(self, name: str) -> str:
+        lines = []
+        for test, reply in self.failed:
+            asked = " | ".join(test.messages)
+            wanted = ", ".join(test.expect_all or test.expect)
+            got = "handoff" if reply.handoff else ", ".join(reply.ids[:5]) or "nothing"
+            lines.append(f"FAIL {name}:{test.line}: {asked}\n     expected {wanted}; got {got}")
+        total = len(self.passed) + len(self.failed)
+        lines.append("")
+        lines.append("by kind:")
+        for kind, (p, n) in self.breakdown(lambda t: [t.kind]).items():
+            lines.append(f"  {kind:22} {p / n:.3f}  ({p}/{n})")
+        tags = self.breakdown(lambda t: t.tags)
+        if tags:
+            lines.append("by tag:")
+            for tag, (p, n) in tags.items():
+                lines.append(f"  {tag:22} {p / n:.3f}  ({p}/{n})")
+        lines.append(f"accuracy {self.accuracy:.3f} ({len(self.passed)}/{total})")
+        return "\n".join(lines)
+
+
+def run_tests(matcher: Matcher, tests: list[KnowledgeTest]) -> TestResult:
+    result = TestResult()
+    for test in tests:
+        reply = matcher.reply(list(test.messages), test.municipality)
+        ok = test.is_correct(reply.ids, reply.handoff)
+        (result.passed if ok else result.failed).append((test, reply))
+    return result

@@ -8,14 +8,14 @@ import secrets
 import jinja2
 from aiohttp import web
 
+from ..holder import KnowledgeHolder, build
+from ..settings import Settings
 from .api import setup_api
 from .counsellor import setup_counsellor
 from .errors import error_middleware
-from .holder import KnowledgeHolder, build
 from .keys import holder_key, secret_key, settings_key, templates_key
 from .pages import setup_pages
 from .paths import web_root
-from .settings import Settings
 
 log = logging.getLogger(__name__)
 

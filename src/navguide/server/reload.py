@@ -20,9 +20,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from .holder import KnowledgeRejected, build
+from ..holder import KnowledgeRejected, build
+from ..knowledge import KnowledgeDirError, Problem
 from .keys import holder_key, settings_key
-from .knowledge import KnowledgeDirError, Problem
 
 log = logging.getLogger(__name__)
 

@@ -9,12 +9,12 @@ import uuid
 
 from aiohttp import web
 
+from ..holder import Loaded
+from ..records import record_feedback, record_reply
+from ..render import reply_payload
 from .conversation import make_context, read_context
 from .errors import ApiError
-from .holder import Loaded
 from .keys import holder_key, secret_key, settings_key
-from .records import record_feedback, record_reply
-from .render import reply_payload
 
 log = logging.getLogger(__name__)
 LANGS = ("sv", "en")

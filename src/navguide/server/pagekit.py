@@ -7,8 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from .catalogue import LANGS, catalogue
-from .embedding import origin_of
+from ..catalogue import LANGS, catalogue
+from .embed_policy import origin_of
 from .keys import settings_key, templates_key
 
 SECURITY_HEADERS = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ..records import setup_records
 from .admin import setup_admin
-from .records import setup_records
 from .reload import setup_reload
 
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from .records.store import Row
-from .text.lexicon import is_stop
-from .text.normalize import words
+from ..records.store import Row
+from ..text.lexicon import is_stop
+from ..text.normalize import words
 
 SIMILAR = 75  # similarity (0-100) at which two questions are one group
 SMALL_MARGIN = 0.08  # a best entry this close to the runner-up may be the wrong one

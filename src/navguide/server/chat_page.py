@@ -13,14 +13,14 @@ import uuid
 
 from aiohttp import web
 
+from ..holder import Loaded
+from ..records import record_reply
+from ..render import reply_payload
 from .api import checked_message
 from .conversation import make_context, read_context
 from .errors import ApiError
-from .holder import Loaded
 from .keys import holder_key, secret_key, settings_key
 from .pagekit import lang_of, render, ui
-from .records import record_reply
-from .render import reply_payload
 
 
 def conversation(request: web.Request, loaded: Loaded, messages: list[str],

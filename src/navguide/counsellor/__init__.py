@@ -1,0 +1,1 @@
+"""Counsellor tools: the report of what learners asked, and knowledge tests."""
