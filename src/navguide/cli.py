@@ -131,7 +131,26 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(to_text(str(payload["text"])))
+        print(_suggestion_lines(payload), end="")
     return 0
+
+
+def _suggestion_lines(payload: dict) -> str:
+    """The buttons a reply offers, as the widget would show them."""
+    offered = payload.get("suggestions") or []
+    if not offered:
+        return ""
+    from .catalogue import say
+
+    lines = ["", f"{say(str(payload['lang']), 'ui_suggestions')}:"]
+    for item in offered:
+        line = f"  - {item['label']}"
+        if item["message"] != item["label"]:
+            line += f"  ({item['message']})"
+        if "municipality" in item:
+            line += f"  [--municipality {item['municipality']}]"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def _ask_jsonl(loaded) -> int:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from .catalogue import say
-from .knowledge.model import Centre, Course, Knowledge, Topic
+from .knowledge.model import Centre, Course, Knowledge, SmallTalk, Topic
 from .markdown import to_html
 from .matcher.reply import Reply
 
@@ -25,7 +25,8 @@ def reply_payload(reply: Reply, knowledge: Knowledge) -> dict[str, object]:
         cards.append(_card(entry, knowledge, lang))
     if reply.centre and all(e.id != reply.centre.id for e in reply.entries):
         cards.append(_card(reply.centre, knowledge, lang))
-    return {
+    offered, choice = suggestions_and_choice(reply, knowledge)
+    payload: dict[str, object] = {
         "kind": reply.kind,
         "text": text,
         "html": to_html(text),
@@ -34,21 +35,35 @@ def reply_payload(reply: Reply, knowledge: Knowledge) -> dict[str, object]:
         "ids": reply.ids,
         "cards": cards,
         "links": _links(reply, lang),
-        "suggestions": suggestions(reply, knowledge),
+        "suggestions": offered,
         "municipality": reply.municipality,
     }
+    if choice:
+        payload["choice"] = choice
+    return payload
 
 
 def reply_text(reply: Reply, knowledge: Knowledge) -> str:
     lang = reply.lang
+    if reply.kind == "smalltalk" and reply.smalltalk:
+        return str(reply.smalltalk.text("answer", lang))
+    if reply.kind == "clarify":
+        return say(lang, "clarify")
     if reply.kind == "handoff":
-        parts = [say(lang, "handoff")]
+        # Asked for a person: the way to one, not an apology.
+        parts = [str(reply.smalltalk.text("answer", lang)) if reply.smalltalk
+                 else say(lang, "handoff")]
+        for entry in reply.entries:  # the municipality's own guidance contact
+            if isinstance(entry, Topic):
+                parts.append(str(entry.text("answer", lang)))
         if reply.centre:
             parts.append(say(lang, "handoff_centre", name=reply.centre.text("name", lang)))
             parts.append(_centre_lines(reply.centre, lang))
-        else:
+        elif not reply.entries:
             parts.append(say(lang, "handoff_no_place"))
         return "\n\n".join(parts)
+    if reply.kind == "courses" and not reply.entries:
+        return _no_courses(reply, knowledge)
     if reply.kind == "topic":
         topic = reply.entries[0]
         text = f"**{topic.text('title', lang)}**\n\n{topic.text('answer', lang)}"
@@ -82,6 +97,24 @@ def reply_text(reply: Reply, knowledge: Knowledge) -> str:
         lines.append(f"- [{course.text('title', lang)}]({course.url}) – {course.provider}"
                      + (f", {facts}" if facts else ""))
     return "\n".join(lines[:1]) + "\n\n" + "\n".join(lines[1:])
+
+
+def _no_courses(reply: Reply, knowledge: Knowledge) -> str:
+    """No course of the conversation's school form in its place: say so, and where to ask."""
+    lang = reply.lang
+    municipality = knowledge.municipality(reply.municipality)
+    where = say(lang, "no_courses_where", place=municipality.name) if municipality else ""
+    if reply.category:
+        text = say(lang, "no_courses_form", form=say(lang, f"form_{reply.category}"),
+                   where=where)
+    else:
+        text = say(lang, "no_courses", where=where)
+    text = " ".join(text.split()).replace(" .", ".")
+    if reply.centre:
+        name = reply.centre.text("name", lang)
+        return "\n\n".join([text, say(lang, "no_courses_ask", name=name),
+                             _centre_lines(reply.centre, lang)])
+    return text + "\n\n" + say(lang, "handoff_no_place")
 
 
 def _centre_lines(centre: Centre, lang: str) -> str:
@@ -204,22 +237,66 @@ def _links(reply: Reply, lang: str) -> list[dict[str, str]]:
 
 def suggestions(reply: Reply, knowledge: Knowledge) -> list[dict[str, str]]:
     """Follow-up questions offered as buttons: each a label and the message it sends."""
+    return suggestions_and_choice(reply, knowledge)[0]
+
+
+def suggestions_and_choice(
+    reply: Reply, knowledge: Knowledge
+) -> tuple[list[dict[str, str]], str | None]:
+    """The buttons under a reply, and what they choose between when they are a choice:
+    "entry" (did you mean ...?) or "municipality" (where to turn, after a hand-off)."""
     lang = reply.lang
+    if reply.kind == "clarify":
+        return [_entry_choice(entry, lang) for entry in reply.entries], "entry"
+    if reply.handoff and not reply.municipality and not reply.centre:
+        return [
+            {"label": m.name, "message": m.name, "municipality": m.id}
+            for m in knowledge.municipalities
+        ], "municipality"
     found: list[str] = []
     main = reply.entries[0] if reply.entries else None
-    if isinstance(main, Topic):
+    if reply.kind == "smalltalk" and reply.smalltalk:
+        found += _smalltalk_suggestions(reply.smalltalk, knowledge, lang)
+    elif reply.kind == "handoff":
+        pass  # the contact is shown: nothing more to ask of it
+    elif isinstance(main, Topic):
         for related in main.related:
             entry = knowledge.entry(related)
             if isinstance(entry, Topic):
-                questions = entry.text("questions", lang)
-                found.append(questions[0] if questions else entry.text("title", lang))
-        if not reply.municipality:
+                found.append(_first_question(entry, lang))
+        if not reply.municipality and knowledge.centres:
             found.append(say(lang, "suggest_centre"))
-    elif reply.kind == "course":
-        found += [say(lang, "suggest_start"), say(lang, "suggest_distance")]
-    elif reply.kind == "centre":
-        found += [say(lang, "suggest_hours"), say(lang, "suggest_counsellor")]
-    elif reply.kind == "handoff":
-        found.append(say(lang, "suggest_counsellor"))
+    elif reply.kind == "course" and isinstance(main, Course):
+        # Only what the course's own fields can answer.
+        if main.start and reply.focus != "start":
+            found.append(say(lang, "suggest_start"))
+        if main.distance and reply.focus != "distance":
+            found.append(say(lang, "suggest_distance"))
+    elif reply.kind == "centre" and isinstance(main, Centre) and (
+        main.hours and reply.focus != "hours"
+    ):
+        found.append(say(lang, "suggest_hours"))
     unique = list(dict.fromkeys(str(f) for f in found))[:MAX_SUGGESTIONS]
-    return [{"label": text, "message": text} for text in unique]
+    return [{"label": text, "message": text} for text in unique], None
+
+
+def _first_question(entry: Topic, lang: str) -> str:
+    questions = entry.text("questions", lang)
+    return str(questions[0]) if questions else str(entry.text("title", lang))  # type: ignore[index]
+
+
+def _entry_choice(entry: Topic | Course | Centre, lang: str) -> dict[str, str]:
+    """One entry of a "did you mean": its title, sending its own first question,
+    which that entry answers (each entry's own questions do; tests walk them)."""
+    label = str(entry.text("title", lang))
+    message = _first_question(entry, lang) if isinstance(entry, Topic) else label
+    return {"label": label, "message": message}
+
+
+def _smalltalk_suggestions(talk: SmallTalk, knowledge: Knowledge, lang: str) -> list[str]:
+    """What to ask next: the entry's related topics, else the widget's starters."""
+    found = [_first_question(t, lang) for ref in talk.related
+             if isinstance(t := knowledge.entry(ref), Topic)]
+    if found or not knowledge.topics:
+        return found
+    return [say(lang, f"ui_starter_{n}") for n in (1, 2, 3)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .model import Centre, Course, Knowledge, Location, Municipality, Topic
+from .model import Centre, Course, Knowledge, Location, Municipality, SmallTalk, Topic
 from .problems import Problem, Severity
 
 REVIEW_AFTER = timedelta(days=365)
@@ -22,7 +22,8 @@ def cross_check(
     `invalid` holds entries that had errors of their own: they are not served,
     but their ids and references are checked all the same.
     """
-    problems: list[Problem] = []
+    problems: list[Problem] = _smalltalk_refs(knowledge)
+    invalid = [e for e in invalid if not isinstance(e, SmallTalk)]  # ids of their own
     first: dict[str, Location] = {}
     everything = sorted(
         (*knowledge.topics, *knowledge.courses, *knowledge.centres, *knowledge.municipalities,
@@ -52,6 +53,12 @@ def cross_check(
                                     "warning"))
         problems.extend(_review_warnings(entry, today))
     return problems
+
+
+def _smalltalk_refs(knowledge: Knowledge) -> list[Problem]:
+    topics = {t.id for t in knowledge.topics}
+    return [_at(talk.location, f"unknown topic id {ref!r} in `related`")
+            for talk in knowledge.smalltalk for ref in talk.related if ref not in topics]
 
 
 def _review_warnings(entry: Topic | Course | Centre, today: date) -> list[Problem]:

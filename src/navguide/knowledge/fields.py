@@ -78,6 +78,16 @@ SECTIONS: dict[str, tuple[Field, ...]] = {
         Field("name", "str", True, "The municipality's name."),
         Field("places", "strs", help="Towns and villages a learner may name."),
     ),
+    # Optional: replaces or adds to the built-in small talk, by id.
+    "smalltalk": (
+        Field("id", "id", True, "Unique among small talk; the built-in ids are replaced."),
+        Field("questions", "strs", True, "Whole messages it answers, e.g. `hej`, `tack!`."),
+        Field("answer", "text", True, "Short Markdown reply."),
+        Field("handoff", "bool",
+              help="true: the learner asks for a person; the reply is the way to one."),
+        Field("related", "refs", help="Topic ids offered as what to ask next."),
+        Field("en", "en", help="English questions and answer."),
+    ),
 }
 
 # The text fields an `en:` block may translate, per section.
@@ -85,6 +95,7 @@ EN_FIELDS: dict[str, tuple[Field, ...]] = {
     "topics": (Field("title", "str"), Field("questions", "strs"), Field("answer", "text")),
     "courses": (Field("title", "str"), Field("description", "text")),
     "centres": (Field("name", "str"), Field("hours", "str"), Field("description", "text")),
+    "smalltalk": (Field("questions", "strs"), Field("answer", "text")),
 }
 
 TOP_LEVEL = (*SECTIONS, "synonyms")

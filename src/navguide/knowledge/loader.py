@@ -11,12 +11,12 @@ import yaml
 
 from .checks import cross_check
 from .fields import EN_FIELDS, SECTIONS, TOP_LEVEL
-from .model import Centre, Course, Knowledge, Location, Municipality, Topic
+from .model import Centre, Course, Knowledge, Location, Municipality, SmallTalk, Topic
 from .problems import Problem
 from .values import convert, fail, mapping_items, sequence, text
 from .yamlfile import YamlError, pos, read_root
 
-_BUILDERS = {"topics": Topic, "courses": Course, "centres": Centre}
+_BUILDERS = {"topics": Topic, "courses": Course, "centres": Centre, "smalltalk": SmallTalk}
 
 
 class KnowledgeDirError(Exception):
@@ -64,6 +64,7 @@ def load_knowledge(root: str | Path, today: date | None = None) -> tuple[Knowled
         centres=tuple(s["centres"]),  # type: ignore[arg-type]
         municipalities=tuple(s["municipalities"]),  # type: ignore[arg-type]
         synonyms=tuple(s["synonyms"]),  # type: ignore[arg-type]
+        smalltalk=tuple(s["smalltalk"]),  # type: ignore[arg-type]
         version=digest.hexdigest()[:16],
         loaded_at=datetime.now(UTC),
         files=tuple(_display(p) for p in files),

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 
 CATEGORIES = ("komvux", "sfi", "yh", "folkhogskola", "hogskola", "larcentrum", "other")
-Kind = Literal["topic", "course", "centre"]
+Kind = Literal["topic", "course", "centre", "smalltalk"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +92,20 @@ class Centre(Entry):
 
 
 @dataclass(frozen=True, slots=True)
+class SmallTalk(Entry):
+    """A greeting, a thanks, "are you a bot?": what a counsellor says back.
+
+    `handoff`: the learner asks for a person, so the reply is the way to one.
+    """
+
+    questions: tuple[str, ...] = ()
+    answer: str = ""
+    handoff: bool = False
+    related: tuple[str, ...] = ()
+    kind: Kind = "smalltalk"
+
+
+@dataclass(frozen=True, slots=True)
 class Municipality:
     id: str
     name: str
@@ -106,6 +120,7 @@ class Knowledge:
     centres: tuple[Centre, ...] = ()
     municipalities: tuple[Municipality, ...] = ()
     synonyms: tuple[tuple[str, ...], ...] = ()
+    smalltalk: tuple[SmallTalk, ...] = ()
     version: str = ""
     loaded_at: datetime | None = None
     files: tuple[str, ...] = ()

@@ -19,7 +19,7 @@ _URL = {"type": "string", "pattern": r"^(https?://[^\s/]+\S*|mailto:\S+|tel:\S+)
         "description": "https://..., http://..., mailto: or tel:"}
 _TEXT = {"type": ["string", "number"], "minLength": 1}
 _SINGULAR = {"topics": "topic", "courses": "course", "centres": "centre",
-             "municipalities": "municipality"}
+             "municipalities": "municipality", "smalltalk": "smalltalk"}
 
 
 def _type(field: Field, section: str) -> dict[str, Any]:

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..knowledge.model import Centre, Course, Knowledge
+from ..catalogue import say
+from ..knowledge.model import Centre, Course, Knowledge, Topic
 from ..text.language import Lang, english_words
 from .centres import Centres
 from .courses import CourseSearch
+from .followups import Shown, picked, restore, same_place_and_form
 from .index import Index
 from .query import LONG_MESSAGE, MAIN_FIELD, Query, analyse
 from .ranking import Ranker, Scored
 from .reply import Reply
 from .scoring import coverage
+from .smalltalk import Heard, SmallTalkMatcher
 
 MAX_TURNS = 4
 HANDOFF_SCORE = 0.3  # below this share of the message matched: hand off
@@ -41,12 +44,16 @@ class Matcher:
         self.ranker = Ranker(knowledge, self.index)
         self.courses = CourseSearch(self.ranker)
         self.centres = Centres(knowledge, self.ranker)
+        self.smalltalk = SmallTalkMatcher(knowledge)
 
     # -- the conversation ---------------------------------------------------
 
     def reply(
-        self, messages: list[str], municipality: str | None = None, lang: Lang = "sv"
+        self, messages: list[str], municipality: str | None = None, lang: Lang = "sv",
+        shown: Shown | None = None,
     ) -> Reply:
+        """The reply to the last message; `shown`: what the reply before it showed
+        (from the signed context), else the earlier turns are answered again."""
         messages = [m for m in messages if m and m.strip()][-MAX_TURNS:]
         if not messages:
             return Reply("handoff", lang, municipality=municipality)
@@ -58,15 +65,121 @@ class Matcher:
         place = last.place or next((q.place for q in reversed(history) if q.place), None)
         place_muni = place.municipality if place else None
         muni = place_muni or municipality
+        heard = self.smalltalk.hear(messages[-1])
+        if heard:
+            return self._small_talk(heard, last, muni)
         named = bool(last.named)  # a place in the story of a long message is no request
         if place and not named:
             last.places = [place]  # "Jag bor i Hoting." ... "kan jag plugga där?"
-        if history and self._is_followup(last, named):
-            previous = self.reply(messages[:-1], municipality, lang)
-            followed = self._follow_up(last, named, history[-1], previous, muni)
-            if followed:
-                return followed
-        return self._answer(last, muni, named=named, placed=place_muni is not None)
+        previous = None
+        if history:
+            previous = restore(shown, self.knowledge) if shown else None
+            if previous is None:
+                previous = self.reply(messages[:-1], municipality, lang)
+        if previous and previous.kind != "smalltalk":
+            chosen = self._picked(last, previous, muni)
+            if chosen:
+                return chosen
+            if self._is_followup(last, named):
+                followed = self._follow_up(last, named, history[-1], previous, muni)
+                if followed:
+                    return self._kept_to(followed, last, previous, muni)
+        reply = self._answer(last, muni, named=named, placed=place_muni is not None)
+        reply.category = reply.category or self._category(reply, last)
+        return reply
+
+    def _category(self, reply: Reply, query: Query) -> str | None:
+        """The school form a reply is about: the one asked for, or its course's."""
+        main = reply.entries[0] if reply.entries else None
+        if isinstance(main, Course) and reply.kind == "course":
+            return main.category
+        return self.courses.category(query)
+
+    def _small_talk(self, heard: Heard, query: Query, muni: str | None) -> Reply:
+        lang = heard.lang or query.lang
+        if not heard.entry.handoff:
+            return Reply("smalltalk", lang, municipality=muni, smalltalk=heard.entry)
+        # Asked for a person: hand off on purpose, with the guidance contact.
+        reply = self._handoff(replace(query, lang=lang), muni)
+        reply.smalltalk = heard.entry
+        contact = self._guidance_contact(lang, muni)
+        if contact:
+            reply.entries = [contact]
+        return reply
+
+    def _guidance_contact(self, lang: Lang, muni: str | None) -> Topic | None:
+        """The municipality's own topic on reaching a counsellor, where it has one."""
+        if not muni:
+            return None
+        asked = analyse(say(lang, "suggest_counsellor"), self.index, lang)
+        for scored in self.rank(asked, muni)[:3]:
+            entry = scored.doc.entry
+            if isinstance(entry, Topic) and entry.municipality == muni:
+                return entry
+        return None
+
+    def _picked(self, last: Query, previous: Reply, muni: str | None) -> Reply | None:
+        """"Den andra" after a list: that entry, as if asked for by name."""
+        position = picked(last.text, previous)
+        if position is None:
+            return None
+        entry = previous.entries[position]
+        reply = self._reply_with(entry.kind, [entry], last, muni, 1.0)
+        reply.category = previous.category
+        if not isinstance(entry, Centre):
+            reply.centre = self.centres.local(last, muni)
+        return reply
+
+    def _kept_to(self, reply: Reply, last: Query, previous: Reply, muni: str | None) -> Reply:
+        """A follow-up keeps to the conversation's school form and place: never a
+        course of another ("sfi i krokom" ... "när börjar kursen?")."""
+        category = previous.category
+        reply.category = reply.category or category
+        if reply.kind not in ("course", "courses") or not category:
+            return reply
+        kept = [e for e in reply.entries
+                if isinstance(e, Course) and same_place_and_form(e, muni, category)]
+        if kept == reply.entries:
+            return reply
+        if kept:
+            reply.entries = kept
+            reply.kind = "course" if len(kept) == 1 else "courses"
+            return reply
+        return self._no_courses(last, muni, category)
+
+    def _no_courses(self, last: Query, muni: str | None, category: str | None) -> Reply:
+        """The school form has no course in the place: say so, and where to ask."""
+        reply = self._reply_with("courses", [], last, muni, 0.0)
+        reply.category = category
+        reply.centre = self.centres.local(last, muni)
+        return reply
+
+    def _form_courses(
+        self, last: Query, before: Query, previous: Reply, muni: str | None
+    ) -> Reply | None:
+        """"När börjar kursen?" after a topic: that school form's courses in the
+        conversation's place (or the courses the earlier question finds), soonest
+        first, or that there are none."""
+        category = previous.category
+        asks = "start" in last.intents or ("anaphora" in last.intents and any(
+            set(t.keys) & self.courses.course_keys for t in last.terms))
+        if not asks or previous.kind not in ("topic", "centre"):
+            return None
+        if category and muni:
+            found = [c for c in self.knowledge.courses
+                     if c.category == category and c.municipality == muni]
+        else:
+            ranked = self.rank(before, muni)
+            search = self.courses.search(before, muni, bool(muni), ranked) if ranked else None
+            found = [c for c in (search.courses if search else [])
+                     if same_place_and_form(c, muni, category)]
+        if not found:
+            return self._no_courses(last, muni, category)
+        found.sort(key=lambda c: (not hasattr(c.start, "isoformat"), str(c.start or "")))
+        kind = "course" if len(found) == 1 else "courses"
+        reply = self._reply_with(kind, found[:10], last, muni, 1.0, focus="start")
+        reply.category = category
+        return reply
 
     def _is_followup(self, last: Query, named: bool) -> bool:
         content = last.content
@@ -82,6 +195,20 @@ class Matcher:
         self, last: Query, named: bool, before: Query, previous: Reply, muni: str | None
     ) -> Reply | None:
         main = previous.entries[0] if previous.entries else None
+        if not named:
+            listed = self._form_courses(last, before, previous, muni)
+            if listed:
+                return listed
+        if named and previous.kind == "handoff" and not last.subject:
+            # "Krokom", the municipality chosen after a hand-off: where to turn there
+            contact = self._guidance_contact(last.lang, muni)
+            centre = self.centres.local(last, muni)
+            if contact:
+                reply = self._reply_with("topic", [contact], last, muni, 1.0)
+                reply.centre = centre
+                return reply
+            if centre:
+                return self._reply_with("centre", [centre], last, muni, 1.0)
         if named and previous.kind in ("topic", "centre", "handoff"):
             own = self._answer(last, muni, named=True, placed=True)
             if own.kind != "handoff" and own.score >= 0.6:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..knowledge.model import Centre, Course, Topic
+from ..knowledge.model import Centre, Course, SmallTalk, Topic
 from ..text.language import Lang
 
-ReplyKind = Literal["topic", "centre", "course", "courses", "handoff"]
+ReplyKind = Literal[
+    "topic", "centre", "course", "courses", "handoff", "smalltalk", "clarify"
+]
 Entry = Topic | Course | Centre
 
 
@@ -23,6 +25,8 @@ class Reply:
     margin: float = 0.0
     runner_up: str | None = None  # the entry it probably meant, for the report
     focus: str | None = None  # what a follow-up asked of the entry: "start", "hours", ...
+    smalltalk: SmallTalk | None = None  # the small talk answered, or the request for a person
+    category: str | None = None  # the school form the conversation is about ("sfi")
 
     @property
     def handoff(self) -> bool:
