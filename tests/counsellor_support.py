@@ -8,9 +8,9 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from navguide.settings import Settings
+from support import STARTER
 
-BENCH_KNOWLEDGE = Path(__file__).resolve().parents[2] / "shared" / "bench" / "knowledge"
+from navguide.settings import Settings
 
 # Every column the record store has: nothing here may identify a learner.
 EXPECTED_COLUMNS = {
@@ -21,8 +21,9 @@ EXPECTED_COLUMNS = {
 
 
 def copy_knowledge(tmp_path: Path) -> Path:
+    """A copy of the starter knowledge the tests may edit."""
     target = tmp_path / "knowledge"
-    shutil.copytree(BENCH_KNOWLEDGE, target)
+    shutil.copytree(STARTER, target)
     return target
 
 

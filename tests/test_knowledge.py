@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from support import BENCH, KNOWLEDGE, TESTS
+from support import BENCH, KNOWLEDGE, TESTS, needs_bench
 
 from navguide.cli import main
 from navguide.knowledge import errors, load_knowledge
@@ -129,6 +129,7 @@ def test_files_at_any_depth_in_sorted_order(tmp_path: Path) -> None:
     assert "a/y.yaml:2:5" in found[0]
 
 
+@needs_bench
 def test_benchmark_knowledge_loads_without_errors() -> None:
     knowledge, problems = load_knowledge(BENCH / "knowledge")
     assert not errors(problems)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support import BENCH, KNOWLEDGE, TESTS
+from support import BENCH, KNOWLEDGE, TESTS, needs_bench
 
 from navguide.counsellor.knowledge_tests import load_tests, run_tests
 from navguide.holder import build
@@ -126,7 +126,7 @@ def test_starter_knowledge_tests_pass() -> None:
     assert result.accuracy >= 0.85, result.report("starter-tests.yaml")
 
 
-@pytest.mark.skipif(not BENCH.is_dir(), reason="the shared benchmark is not beside the clone")
+@needs_bench
 def test_benchmark_accuracy_does_not_regress() -> None:
     """Floors under the dev questions at the issue's targets (overall, and hand-off on
     what nothing answers); the figures themselves come from bench/quality.py."""
