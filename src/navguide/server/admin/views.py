@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-import jinja2
 from aiohttp import web
 
 from ...counsellor.report import SMALL_MARGIN, build_report, parse_since
 from ...knowledge import errors
 from ...records import StoreError, store_key
 from ...records.store import hours_ago
-from ..keys import holder_key, settings_key
+from ..keys import holder_key, settings_key, templates_key
 from .auth import COOKIE, access, set_cookie, token_matches
-
-_templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("navguide.server.admin", "templates"),
-    autoescape=True, trim_blocks=True, lstrip_blocks=True,
-)
 
 HEADERS = {
     "Cache-Control": "no-store",
@@ -29,8 +23,9 @@ HEADERS = {
 }
 
 
-def _page(name: str, status: int = 200, **context: object) -> web.Response:
-    html = _templates.get_template(name).render(**context)
+def _page(request: web.Request, name: str, status: int = 200,
+          **context: object) -> web.Response:
+    html = request.app[templates_key].get_template(f"admin/{name}").render(**context)
     return web.Response(text=html, status=status, content_type="text/html",
                         charset="utf-8", headers=HEADERS)
 
@@ -42,7 +37,7 @@ async def login(request: web.Request) -> web.Response:
         response = web.HTTPSeeOther(request.app.router["admin"].url_for())
         set_cookie(response, request)
         raise response
-    return _page("login.html", 403, wrong=True)
+    return _page(request, "login.html", 403, wrong=True)
 
 
 async def logout(request: web.Request) -> web.Response:
@@ -54,7 +49,8 @@ async def logout(request: web.Request) -> web.Response:
 async def admin_page(request: web.Request) -> web.Response:
     allowed = access(request)
     if allowed != "ok":
-        return _page("login.html", 401 if allowed == "none" else 403, wrong=allowed == "wrong")
+        return _page(request, "login.html", 401 if allowed == "none" else 403,
+                     wrong=allowed == "wrong")
     holder = request.app[holder_key]
     loaded = holder.current
     knowledge = loaded.knowledge
@@ -76,7 +72,7 @@ async def admin_page(request: web.Request) -> web.Response:
         except StoreError as exc:
             problem = f"Loggen går inte att läsa just nu: {exc}"
     return _page(
-        "admin.html",
+        request, "admin.html",
         knowledge=knowledge,
         warnings=[p for p in loaded.problems if p not in errors(loaded.problems)],
         rejected=holder.rejected,
