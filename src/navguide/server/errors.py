@@ -1,10 +1,16 @@
-"""One JSON error shape for the API, `{"error": {"code", "message"}}`, made here only."""
+"""Every error a request meets, made here only: JSON under /api/, an HTML page elsewhere.
+
+The API's one shape is `{"error": {"code", "message"}}`; pages fail as a page in
+both languages.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from aiohttp import web
+
+from .pagekit import render, ui
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +27,18 @@ def error_response(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"error": {"code": code, "message": message}}, status=status)
 
 
+def error_page(request: web.Request, status: int,
+               headers: dict[str, str] | None = None) -> web.Response:
+    key = ("ui_not_found" if status == 404 else
+           "ui_bad_request" if status < 500 else "ui_server_error")
+    response = render(request, "error.html", status=status, status_code=status,
+                      sv=ui("sv"), en=ui("en"), key=key)
+    for name in ("Allow", "WWW-Authenticate", "Retry-After"):
+        if headers and name in headers:
+            response.headers[name] = headers[name]
+    return response
+
+
 _HTTP_CODES = {
     400: "bad_request", 404: "not_found", 405: "method_not_allowed",
     413: "body_too_large", 415: "unsupported_media_type",
@@ -33,14 +51,18 @@ async def error_middleware(request: web.Request, handler):  # type: ignore[no-un
     try:
         return await handler(request)
     except ApiError as exc:
-        return error_response(exc.status, exc.code, exc.message)
+        if is_api:
+            return error_response(exc.status, exc.code, exc.message)
+        return error_page(request, exc.status)
     except web.HTTPException as exc:
-        if not is_api or exc.status < 400:
+        if exc.status < 400:
             raise
-        code = _HTTP_CODES.get(exc.status, "http_error")
-        return error_response(exc.status, code, exc.reason)
+        if is_api:
+            code = _HTTP_CODES.get(exc.status, "http_error")
+            return error_response(exc.status, code, exc.reason)
+        return error_page(request, exc.status, dict(exc.headers))
     except Exception:
         log.exception("error handling %s %s", request.method, request.path)
         if is_api:
             return error_response(500, "internal", "Something went wrong on our side.")
-        raise
+        return error_page(request, 500)

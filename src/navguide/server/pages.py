@@ -8,7 +8,6 @@ chat; the loader then frames `/widget`, whose page sends
 from __future__ import annotations
 
 import json
-import logging
 
 from aiohttp import web
 
@@ -35,8 +34,6 @@ from .pagekit import (
     ui,
 )
 from .paths import web_root
-
-log = logging.getLogger(__name__)
 
 # Catalogue texts the panel needs besides the `ui_*` ones: the labels on its cards.
 CARD_KEYS = ("address", "hours", "phone", "email", "web", "start", "start_rolling",
@@ -131,39 +128,10 @@ async def asset(request: web.Request) -> web.Response:
     return response
 
 
-def error_page(request: web.Request, status: int,
-               headers: dict[str, str] | None = None) -> web.Response:
-    key = ("ui_not_found" if status == 404 else
-           "ui_bad_request" if status < 500 else "ui_server_error")
-    response = render(request, "error.html", status=status, status_code=status,
-                      sv=ui("sv"), en=ui("en"), key=key)
-    for name in ("Allow", "WWW-Authenticate", "Retry-After"):
-        if headers and name in headers:
-            response.headers[name] = headers[name]
-    return response
-
-
-@web.middleware
-async def page_errors(request: web.Request, handler):  # type: ignore[no-untyped-def]
-    """Pages fail as HTML pages in both languages; /api/* keeps its JSON errors."""
-    if request.path.startswith("/api/"):
-        return await handler(request)
-    try:
-        return await handler(request)
-    except web.HTTPException as exc:
-        if exc.status < 400:
-            raise
-        return error_page(request, exc.status, dict(exc.headers))
-    except Exception:
-        log.exception("error handling %s %s", request.method, request.path)
-        return error_page(request, 500)
-
-
 def setup_pages(app: web.Application) -> None:
     """Routes for the HTML pages and the widget's assets."""
     origins = allowed_origins(app[settings_key])
     app[embedding_key] = Embedding(origins, widget_csp(origins), page_csp(origins))
-    app.middlewares.append(page_errors)
     app.router.add_get("/", demo, name="demo")
     app.router.add_get("/widget", widget, name="widget")
     app.router.add_get("/widget/{name}", asset, name="widget_asset")
