@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
+from typing import get_args
 
 import yaml
 
-LANGS = ("sv", "en")
+from .text.language import Lang
+
+LANGS: tuple[Lang, ...] = get_args(Lang)  # the languages navguide speaks, named once
 
 
 @cache

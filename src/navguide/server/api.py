@@ -6,9 +6,11 @@ import json
 import logging
 import re
 import uuid
+from typing import Literal
 
 from aiohttp import web
 
+from ..catalogue import LANGS
 from ..holder import Loaded
 from ..records import record_feedback, record_reply
 from ..render import reply_payload
@@ -17,7 +19,6 @@ from .errors import ApiError
 from .keys import holder_key, secret_key, settings_key
 
 log = logging.getLogger(__name__)
-LANGS = ("sv", "en")
 
 
 async def read_json(request: web.Request) -> dict:
@@ -53,12 +54,20 @@ def checked_message(data: dict, max_chars: int) -> str:
     return message.strip()
 
 
-def checked_municipality(value: object, loaded: Loaded) -> str | None:
+def checked_municipality(value: object, loaded: Loaded,
+                         unknown: Literal["error", "drop"] = "error") -> str | None:
+    """A municipality id the knowledge has, or None when none is given.
+
+    An unknown one is a 400 for the API (`unknown="error"`); the /chat form and
+    links drop it (`unknown="drop"`), as the knowledge may have changed under them.
+    """
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or loaded.knowledge.municipality(value) is None:
-        raise ApiError(400, "unknown_municipality", f"Unknown municipality {value!r}.")
-    return value
+    if isinstance(value, str) and loaded.knowledge.municipality(value) is not None:
+        return value
+    if unknown == "drop":
+        return None
+    raise ApiError(400, "unknown_municipality", f"Unknown municipality {value!r}.")
 
 
 def checked_lang(value: object) -> str:
@@ -79,8 +88,7 @@ async def chat(request: web.Request) -> web.Response:
     secret = request.app[secret_key]
     history, remembered = read_context(secret, data.get("context"),
                                        settings.max_message_chars)
-    if remembered is not None and loaded.knowledge.municipality(remembered) is None:
-        remembered = None  # the knowledge changed under the conversation; forget it
+    remembered = checked_municipality(remembered, loaded, unknown="drop")
     messages = [*history, message]
     reply = loaded.matcher.reply(messages, municipality or remembered, lang)
     payload = reply_payload(reply, loaded.knowledge)

@@ -16,7 +16,7 @@ from aiohttp import web
 from ..holder import Loaded
 from ..records import record_reply
 from ..render import reply_payload
-from .api import checked_message
+from .api import checked_message, checked_municipality
 from .conversation import make_context, read_context
 from .errors import ApiError
 from .keys import holder_key, secret_key, settings_key
@@ -55,16 +55,10 @@ def page(request: web.Request, loaded: Loaded, lang: str, municipality: str | No
     )
 
 
-def checked_municipality(loaded: Loaded, value: object) -> str | None:
-    if isinstance(value, str) and loaded.knowledge.municipality(value):
-        return value
-    return None
-
-
 async def chat_get(request: web.Request) -> web.Response:
     loaded = request.app[holder_key].current
     lang = lang_of(request.query.get("lang"))
-    municipality = checked_municipality(loaded, request.query.get("municipality"))
+    municipality = checked_municipality(request.query.get("municipality"), loaded, "drop")
     question = request.query.get("q", "")
     if not question.strip():
         return page(request, loaded, lang, municipality, [], None)
@@ -82,7 +76,7 @@ async def chat_post(request: web.Request) -> web.Response:
     settings = request.app[settings_key]
     form = await request.post()
     lang = lang_of(form.get("lang"))
-    municipality = checked_municipality(loaded, form.get("municipality"))
+    municipality = checked_municipality(form.get("municipality"), loaded, "drop")
     raw_context = form.get("context") or ""
     try:
         context = json.loads(raw_context) if isinstance(raw_context, str) and raw_context else None
@@ -90,7 +84,7 @@ async def chat_post(request: web.Request) -> web.Response:
                                            settings.max_message_chars)
     except (ValueError, ApiError) as exc:
         raise web.HTTPBadRequest() from exc
-    remembered = checked_municipality(loaded, remembered)
+    remembered = checked_municipality(remembered, loaded, "drop")
     message = form.get("message")
     if not isinstance(message, str) or not message.strip():
         turns = conversation(request, loaded, history, municipality or remembered, lang)[0]
