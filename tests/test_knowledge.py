@@ -41,7 +41,7 @@ def test_test_knowledge_loads_clean() -> None:
         "bad.yaml:20:15: `distance` must be true or false",
         "bad.yaml:21:5: duplicate id 'ok-topic' (first defined at ",
         "bad.yaml:26:1: unknown top-level key `recipes`",
-        "syntax.yaml:4:1: YAML syntax:",
+        "syntax.yaml:3:12: YAML syntax: this `[` is never closed with `]`",
     ],
 )
 def test_every_error_is_reported_with_file_line_and_column(expected: str) -> None:
@@ -160,3 +160,49 @@ def test_loading_keeps_no_yaml_nodes_alive() -> None:
     load_knowledge(KNOWLEDGE)
     load_knowledge(KNOWLEDGE)
     assert yamlfile._constructor().constructed_objects == {}
+
+
+def test_an_unclosed_quote_is_one_error_where_it_was_opened(tmp_path: Path) -> None:
+    """One typo gives one error, at the quote, with what follows from it folded in."""
+    write(tmp_path, "a.yaml", "topics:\n  - id: alfa\n    title: \"Alfa\n    questions: [A?]\n"
+          "    answer: A.\n  - id: beta\n    title: Beta\n    questions: [B?]\n"
+          "    answer: B.\n")
+    write(tmp_path, "b.yaml", "topics:\n  - id: gamma\n    title: Gamma\n    questions: [G?]\n"
+          "    answer: G.\n    related: [alfa, beta, saknas]\n")
+    _, problems = load_knowledge(tmp_path, today=date(2026, 11, 26))
+    found = [str(p).removeprefix(f"{tmp_path}/") for p in errors(problems)]
+    assert found[0].startswith("a.yaml:3:12: YAML syntax: this quote is never closed")
+    assert found[0].endswith("(and 2 references elsewhere to the ids in this file)")
+    # a reference to an id defined nowhere is still its own error, after the root cause
+    assert found[1:] == ["b.yaml:2:5: unknown id 'saknas' in `related`"]
+
+
+def test_an_unclosed_bracket_is_reported_where_it_was_opened(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", "topics:\n  - id: a\n    title: T\n    questions: [Fråga?\n"
+          "    answer: Svar.\n")
+    assert messages(tmp_path)[0].removeprefix(f"{tmp_path}/").startswith(
+        "a.yaml:4:16: YAML syntax: this `[` is never closed with `]`")
+
+
+def test_a_misspelt_required_field_is_one_error_with_a_suggestion(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", "topics:\n  - id: a\n    title: T\n    quesitons: [Fråga?]\n"
+          "    answer: Svar.\n")
+    assert [m.removeprefix(f"{tmp_path}/") for m in messages(tmp_path)] == [
+        "a.yaml:4:5: unknown field `quesitons` in topics: did you mean `questions`?",
+        "a.yaml:2:5: warning: topic 'a' has no `en:` text"]
+
+
+def test_check_sums_up_unverified_entries_and_lists_them_when_verbose(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("a", "b", "c"):
+        write(tmp_path, f"{name}.yaml", f"topics:\n  - id: {name}\n    title: T\n"
+              f"    questions: [Fråga {name}?]\n    answer: Svar.\n    verified: false\n"
+              "    en: {title: T, questions: [Q?], answer: A.}\n")
+    assert main(["check", "--knowledge", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ("warning: 3 entries are not yet verified by a counsellor "
+                      "(`navguide check --verbose` lists them)")
+    assert len(out) == 2 and out[1].startswith("OK: ")
+    assert main(["check", "--verbose", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("not yet verified by a counsellor") == 3

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import __version__
 from .counsellor.knowledge_tests import TestFileError, load_tests, run_tests
 from .holder import KnowledgeRejected, build
-from .knowledge import KnowledgeDirError, errors, load_knowledge
+from .knowledge import KnowledgeDirError, errors, load_knowledge, unverified
 from .markdown import to_text
 from .render import reply_payload
 from .settings import SETTINGS, Settings, SettingsError
@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check a knowledge folder")
     check.add_argument("dir", nargs="?", default=None, metavar="DIR",
                        help=f"knowledge folder (default: {_default('knowledge')})")
+    _knowledge_option(check)
+    check.add_argument("--verbose", "-v", action="store_true",
+                       help="also list each entry not yet verified, and counsellors' notes")
 
     ask = commands.add_parser("ask", help="answer a message from the command line")
     _knowledge_option(ask)
@@ -105,10 +108,16 @@ def _knowledge_dir(args: argparse.Namespace) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    folder = args.dir or str(_default("knowledge"))
-    knowledge, problems = load_knowledge(folder)
+    if args.dir and args.knowledge and args.dir != args.knowledge:
+        raise CliError("give the knowledge folder once: as DIR or as --knowledge")
+    knowledge, problems = load_knowledge(args.dir or _knowledge_dir(args))
+    not_verified = unverified(problems)
     for problem in problems:
-        print(problem)
+        if args.verbose or problem.kind != "unverified":
+            print(problem)
+    if not_verified and not args.verbose:
+        print(f"warning: {len(not_verified)} entries are not yet verified by a counsellor "
+              "(`navguide check --verbose` lists them)")
     found = errors(problems)
     warnings = len(problems) - len(found)
     counts = ", ".join(f"{n} {what}" for what, n in knowledge.counts().items())

@@ -2,9 +2,9 @@
 
 from .loader import KnowledgeDirError, load_knowledge
 from .model import Centre, Course, Knowledge, Link, Municipality, Topic
-from .problems import Problem, errors
+from .problems import Problem, errors, unverified
 
 __all__ = [
     "Centre", "Course", "Knowledge", "KnowledgeDirError", "Link", "Municipality",
-    "Problem", "Topic", "errors", "load_knowledge",
+    "Problem", "Topic", "errors", "load_knowledge", "unverified",
 ]

@@ -5,23 +5,29 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .model import Centre, Course, Knowledge, Location, Municipality, SmallTalk, Topic
-from .problems import Problem, Severity
+from .problems import Kind, Problem, Severity
 
 REVIEW_AFTER = timedelta(days=365)
 
 
-def _at(location: Location, message: str, severity: Severity = "error") -> Problem:
-    return Problem(location.path, location.line, location.column, message, severity)
+def _at(location: Location, message: str, severity: Severity = "error",
+        kind: Kind = "", follows: str = "") -> Problem:
+    return Problem(location.path, location.line, location.column, message, severity, kind,
+                   follows)
 
 
 def cross_check(
-    knowledge: Knowledge, today: date, invalid: list[Topic | Course | Centre | Municipality]
+    knowledge: Knowledge, today: date, invalid: list[Topic | Course | Centre | Municipality],
+    unreadable_ids: dict[str, str] | None = None,
 ) -> list[Problem]:
     """Ids unique across files, references that resolve, and what needs review.
 
     `invalid` holds entries that had errors of their own: they are not served,
-    but their ids and references are checked all the same.
+    but their ids and references are checked all the same. `unreadable_ids`
+    maps the ids that files which could not be read seem to define to those
+    files: a reference to one follows from that file's error.
     """
+    unreadable_ids = unreadable_ids or {}
     problems: list[Problem] = _smalltalk_refs(knowledge)
     invalid = [e for e in invalid if not isinstance(e, SmallTalk)]  # ids of their own
     first: dict[str, Location] = {}
@@ -43,11 +49,13 @@ def cross_check(
     for entry in entries:
         municipality = getattr(entry, "municipality", None)
         if municipality and municipality not in municipalities:
-            problems.append(_at(entry.location, f"unknown municipality {municipality!r}"))
+            problems.append(_at(entry.location, f"unknown municipality {municipality!r}",
+                                follows=unreadable_ids.get(municipality, "")))
         if isinstance(entry, Topic):
             for ref in entry.related:
                 if ref not in entry_ids:
-                    problems.append(_at(entry.location, f"unknown id {ref!r} in `related`"))
+                    problems.append(_at(entry.location, f"unknown id {ref!r} in `related`",
+                                        follows=unreadable_ids.get(ref, "")))
             if not entry.en:
                 problems.append(_at(entry.location, f"topic {entry.id!r} has no `en:` text",
                                     "warning"))
@@ -72,5 +80,6 @@ def _review_warnings(entry: Topic | Course | Centre, today: date) -> list[Proble
                          "warning"))
     if not entry.verified:
         found.append(_at(entry.location,
-                         f"{entry.id!r}: not yet verified by a counsellor", "warning"))
+                         f"{entry.id!r}: not yet verified by a counsellor", "warning",
+                         "unverified"))
     return found

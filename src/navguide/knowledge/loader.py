@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from difflib import get_close_matches
 from pathlib import Path
 
 import yaml
@@ -12,11 +14,14 @@ import yaml
 from .checks import cross_check
 from .fields import EN_FIELDS, SECTIONS, TOP_LEVEL
 from .model import Centre, Course, Knowledge, Location, Municipality, SmallTalk, Topic
-from .problems import Problem
+from .problems import Problem, fold_follow_ons
 from .values import convert, fail, mapping_items, sequence, text
 from .yamlfile import YamlError, pos, read_root
 
 _BUILDERS = {"topics": Topic, "courses": Course, "centres": Centre, "smalltalk": SmallTalk}
+# `id: x` lines, read from a file that does not parse, to tell which later
+# errors only follow from it.
+_ID_LINE = re.compile(r"^[ \t-]*id:[ \t]*[\"']?([^\s\"'#]+)", re.MULTILINE)
 
 
 class KnowledgeDirError(Exception):
@@ -30,6 +35,7 @@ class _Collected:
     )
     problems: list[Problem] = field(default_factory=list)
     invalid: list[object] = field(default_factory=list)
+    unreadable_ids: dict[str, str] = field(default_factory=dict)
 
 
 def knowledge_files(root: Path) -> list[Path]:
@@ -50,10 +56,13 @@ def load_knowledge(root: str | Path, today: date | None = None) -> tuple[Knowled
         try:
             node, data = read_root(path)
         except YamlError as exc:
-            collected.problems.append(Problem(shown, exc.line, exc.column, exc.message))
+            collected.problems.append(
+                Problem(shown, exc.line, exc.column, exc.message, kind="unreadable"))
+            _guess_ids(path, shown, collected)
             continue
         except OSError as exc:
-            collected.problems.append(Problem(shown, 1, 1, f"cannot read: {exc.strerror}"))
+            collected.problems.append(
+                Problem(shown, 1, 1, f"cannot read: {exc.strerror}", kind="unreadable"))
             continue
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + data + b"\0")
         _read_file(node, shown, collected)
@@ -70,10 +79,19 @@ def load_knowledge(root: str | Path, today: date | None = None) -> tuple[Knowled
         files=tuple(_display(p) for p in files),
     )
     problems = collected.problems + cross_check(
-        knowledge, today or date.today(), collected.invalid  # type: ignore[arg-type]
+        knowledge, today or date.today(), collected.invalid,  # type: ignore[arg-type]
+        collected.unreadable_ids,
     )
-    problems.sort(key=lambda p: (p.path, p.line, p.column))
-    return knowledge, problems
+    return knowledge, fold_follow_ons(problems)
+
+
+def _guess_ids(path: Path, shown: str, out: _Collected) -> None:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    for found in _ID_LINE.findall(text):
+        out.unreadable_ids.setdefault(found, shown)
 
 
 def _display(path: Path) -> str:
@@ -137,11 +155,20 @@ def _entry(section: str, node: yaml.Node, path: str) -> tuple[object | None, lis
         return None, [exc]
     values: dict[str, object] = {}
     found: list[YamlError] = []
+    present = {key for key, _, _ in items}
+    misspelt: set[str] = set()  # required fields whose misspelling is reported instead
     for key, key_node, value_node in items:
         field_ = fields.get(key)
         if field_ is None:
-            found.append(fail(key_node, f"unknown field `{key}` in {section} "
-                                        f"({', '.join(fields)})"))
+            meant = [name for name in get_close_matches(key, list(fields), n=1, cutoff=0.75)
+                     if name not in present]
+            if meant:
+                misspelt.add(meant[0])
+                found.append(fail(key_node, f"unknown field `{key}` in {section}: "
+                                            f"did you mean `{meant[0]}`?"))
+            else:
+                found.append(fail(key_node, f"unknown field `{key}` in {section} "
+                                            f"({', '.join(fields)})"))
             continue
         try:
             values[key] = convert(field_, value_node, EN_FIELDS.get(section, ()))
@@ -150,8 +177,7 @@ def _entry(section: str, node: yaml.Node, path: str) -> tuple[object | None, lis
     label = f" {values['id']!r}" if "id" in values else ""
     missing = [f.name for f in SECTIONS[section] if f.required and f.name not in values]
     for name in missing:
-        present = any(key == name for key, _, _ in items)
-        if not present:
+        if name not in present and name not in misspelt:
             found.append(fail(node, f"{section[:-1]}{label} is missing required field `{name}`"))
     if "id" not in values:
         return None, found

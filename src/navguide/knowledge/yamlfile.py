@@ -57,15 +57,34 @@ def read_root(path: Path) -> tuple[yaml.Node | None, bytes]:
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlError(f"YAML syntax: {exc.problem or exc.context}", line, column) from exc
+        raise _syntax_error(exc) from exc
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML syntax: {exc}") from exc
     finally:
         loader.dispose()
     _check_size(root)
     return root, data
+
+
+# Where the parser gives up on an unclosed quote or bracket is often far below
+# it (the end of the file); the place it was opened is where to look.
+_UNCLOSED = {
+    "while scanning a quoted scalar": "this quote is never closed",
+    "while parsing a flow sequence": "this `[` is never closed with `]`",
+    "while parsing a flow mapping": "this `{` is never closed with `}`",
+}
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError) -> YamlError:
+    opened = _UNCLOSED.get(exc.context or "")
+    if opened and exc.context_mark:
+        mark = exc.context_mark
+        found = f" (the parser stopped at line {exc.problem_mark.line + 1})" if (
+            exc.problem_mark and exc.problem_mark.line != mark.line) else ""
+        return YamlError(f"YAML syntax: {opened}{found}", mark.line + 1, mark.column + 1)
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return YamlError(f"YAML syntax: {exc.problem or exc.context}", line, column)
 
 
 def _check_size(root: yaml.Node | None) -> None:

@@ -6,12 +6,14 @@ import json
 import logging
 import re
 import uuid
+from pathlib import Path
 from typing import Literal
 
 from aiohttp import web
 
 from ..catalogue import LANGS
 from ..holder import Loaded
+from ..knowledge import Problem
 from ..records import record_feedback, record_reply
 from ..render import reply_payload
 from .conversation import make_context, read_context
@@ -117,12 +119,25 @@ async def health(request: web.Request) -> web.Response:
     body: dict[str, object] = {"status": "ok", "knowledge": holder.current.knowledge.version}
     if holder.rejected:
         body["status"] = "degraded"
+        # A count and the files, not the messages: the log and /admin have those.
         body["last_edit"] = {
             "rejected": True,
             "at": holder.rejected_at.isoformat() if holder.rejected_at else None,
-            "errors": [str(p) for p in holder.rejected[:20]],
+            "errors": len(holder.rejected),
+            "files": knowledge_files_of(holder.rejected, request.app[settings_key].knowledge),
         }
     return web.json_response(body)
+
+
+def knowledge_files_of(problems: list[Problem], root: str) -> list[str]:
+    """The files the problems are in, named relative to the knowledge folder."""
+    base = Path(root).resolve()
+    names = []
+    for problem in problems:
+        path = Path(problem.path).resolve()
+        names.append(path.relative_to(base).as_posix() if path.is_relative_to(base)
+                     else path.name)
+    return sorted(set(names))
 
 
 async def knowledge_info(request: web.Request) -> web.Response:

@@ -66,7 +66,7 @@ class Reloader:
                 holder.reject(exc.problems)
                 log.error("knowledge edit rejected (%s); still serving version %s",
                           reason, holder.current.knowledge.version)
-                for problem in exc.problems:
+                for problem in dict.fromkeys(exc.problems):  # each error once per reload
                     log.error("%s", problem)
                 return False
             except (KnowledgeDirError, OSError) as exc:
