@@ -55,6 +55,7 @@ class Reloader:
         self.root = Path(app[settings_key].knowledge)
         self._lock = asyncio.Lock()
         self.reloads = 0
+        self.watching = asyncio.Event()  # set once the watcher has its first snapshot
 
     async def reload(self, reason: str = "reload") -> bool:
         """Load and check the folder; swap it in if it is good. True when it was."""
@@ -86,6 +87,7 @@ class Reloader:
     async def watch(self, interval: float = POLL_SECONDS) -> None:
         """Reload whenever the files change; runs until cancelled."""
         seen = await asyncio.to_thread(snapshot, self.root)
+        self.watching.set()
         while True:
             await asyncio.sleep(interval)
             now = await asyncio.to_thread(snapshot, self.root)
