@@ -202,3 +202,69 @@ async def test_a_follow_up_on_a_course_answers_what_was_asked(client) -> None:  
     assert second["text"].startswith("Nej, den läses **på plats**")
     third = await ask(client, "när börjar den?", context=second["context"])
     assert third["text"].startswith("Start: **löpande start**.")
+
+
+# -- the conversation's new kinds and what the context carries (issue 10) -------------
+
+
+async def test_small_talk_is_a_reply_of_its_own(client) -> None:  # type: ignore[no-untyped-def]
+    reply = await ask(client, "Hej!")
+    assert reply["kind"] == "smalltalk"
+    assert reply["handoff"] is False
+    assert reply["ids"] == []
+    assert reply["suggestions"] and all(set(s) == {"label", "message"}
+                                        for s in reply["suggestions"])
+
+
+async def test_a_handoff_with_no_place_offers_the_municipalities(client) -> None:  # type: ignore[no-untyped-def]
+    reply = await ask(client, "I want to talk to a real person")
+    assert reply["handoff"] is True
+    assert reply["choice"] == "municipality"
+    assert {s["municipality"] for s in reply["suggestions"]} == {"krokom", "are"}
+    chosen = next(s for s in reply["suggestions"] if s["municipality"] == "are")
+    then = await ask(client, chosen["message"], municipality=chosen["municipality"],
+                     context=reply["context"])
+    assert "larcentrum-are" in then["ids"]
+    assert then["municipality"] == "are"
+    later = await ask(client, "Var kan jag skriva min tenta?", context=then["context"])
+    assert later["ids"][0] == "larcentrum-are"  # the choice is carried on
+
+
+async def test_the_context_carries_what_the_reply_showed(client) -> None:  # type: ignore[no-untyped-def]
+    first = await ask(client, "Vilka komvuxkurser finns i Åre?")
+    shown = first["context"]["shown"]
+    assert shown["kind"] == "courses" and shown["ids"] == first["ids"][:len(shown["ids"])]
+    assert shown["municipality"] == "are" and shown["category"] == "komvux"
+    second = await ask(client, "den andra", context=first["context"])
+    assert second["kind"] == "course" and second["ids"][0] == shown["ids"][1]
+
+
+async def test_a_changed_shown_is_refused(client) -> None:  # type: ignore[no-untyped-def]
+    first = await ask(client, "Vilka komvuxkurser finns i Åre?")
+    context = first["context"]
+    for change in ({"ids": ["komvux-krokom-vard"]}, {"kind": "nonsense"},
+                   {"category": "x"}, {"subject": "x"}):
+        forged = dict(context, shown=dict(context["shown"], **change))
+        response = await client.post("/api/chat", json={"message": "den andra",
+                                                        "context": forged})
+        assert response.status == 400
+        assert_error(await response.json(), "invalid_context")
+
+
+async def test_a_context_from_before_shown_still_continues(client) -> None:  # type: ignore[no-untyped-def]
+    from navguide.server.conversation import make_context
+
+    old = make_context(b"test-secret", ["Jag bor i Duved"], "are")
+    assert "shown" not in old
+    reply = await ask(client, "var kan jag plugga?", context=old)
+    assert reply["ids"][0] == "larcentrum-are"
+
+
+async def test_shown_ids_the_knowledge_lost_are_no_error(client) -> None:  # type: ignore[no-untyped-def]
+    from navguide.matcher.followups import Shown
+    from navguide.server.conversation import make_context
+
+    gone = Shown("courses", ("removed-course", "also-removed"), "are", "komvux")
+    context = make_context(b"test-secret", ["Vilka komvuxkurser finns i Åre?"], "are", gone)
+    reply = await ask(client, "den andra", context=context)
+    assert reply["kind"] == "course"

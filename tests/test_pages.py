@@ -319,3 +319,43 @@ async def test_an_unexpected_error_is_a_plain_500_page(aiohttp_client, monkeypat
     assert response.status == 500
     html = await response.text()
     assert "Ett fel uppstod hos oss." in html and "secret detail" not in html
+
+
+async def test_the_chat_page_renders_small_talk_with_buttons(pages) -> None:  # type: ignore[no-untyped-def]
+    html = await (await pages.get("/chat", params={"q": "hej"})).text()
+    assert "Hej! Vad vill du veta" in html
+    assert "Det kan jag tyvärr" not in html
+    assert html.count('<button type="submit" name="message"') >= 1
+
+
+async def test_the_chat_page_offers_municipalities_and_keeps_the_choice(pages) -> None:  # type: ignore[no-untyped-def]
+    html = await (await pages.get("/chat", params={"q": "Jag vill prata med en människa"})).text()
+    assert 'role="group" aria-label="Välj din kommun"' in html
+    assert '<input type="hidden" name="municipality" value="krokom">' in html
+    response = await pages.post("/chat", data={
+        "message": "Krokom", "municipality": "krokom", "context": hidden_context(html),
+        "lang": "sv"})
+    html = await response.text()
+    assert "Lärcentrum Krokom" in html
+    assert '<option value="krokom" selected>' in html  # kept for the next question
+    response = await pages.post("/chat", data={
+        "message": "Var kan jag skriva min tenta?", "context": hidden_context(html),
+        "municipality": "", "lang": "sv"})
+    html = await response.text()
+    assert '<option value="krokom" selected>' in html
+    assert html.count("Lärcentrum Krokom") >= 2
+
+
+async def test_the_chat_page_has_helpful_buttons(pages) -> None:  # type: ignore[no-untyped-def]
+    html = await (await pages.get("/chat", params={"q": "Hur söker jag till komvux?"})).text()
+    found = re.search(r'name="reply_id" value="([0-9a-f]{32})"', html)
+    assert found and "Var svaret till hjälp?" in html
+    response = await pages.post("/chat/feedback", data={
+        "reply_id": found.group(1), "helpful": "yes", "context": hidden_context(html),
+        "lang": "sv", "municipality": ""})
+    assert response.status == 200
+    html = await response.text()
+    assert "Tack för ditt svar!" in html
+    assert "<strong>Söka till komvux</strong>" in html  # the same conversation
+    bad = await pages.post("/chat/feedback", data={"reply_id": "x", "helpful": "yes"})
+    assert bad.status == 400

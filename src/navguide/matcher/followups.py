@@ -46,9 +46,9 @@ class Shown:
     lang: Lang = "sv"
 
     @classmethod
-    def of(cls, reply: Reply, subject: tuple[str, ...] = ()) -> Shown:
+    def of(cls, reply: Reply) -> Shown:
         return cls(reply.kind, tuple(e.id for e in reply.entries), reply.municipality,
-                   reply.category, subject, reply.lang)
+                   reply.category, reply.subject[:20], reply.lang)
 
     def as_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "ids": list(self.ids), "municipality": self.municipality,
@@ -62,7 +62,7 @@ def restore(shown: Shown, knowledge: Knowledge) -> Reply | None:
         return None  # a knowledge edit removed what was shown: run the turns again
     municipality = shown.municipality if knowledge.municipality(shown.municipality) else None
     return Reply(shown.kind, shown.lang, entries, municipality,  # type: ignore[arg-type]
-                 category=shown.category)
+                 category=shown.category, subject=shown.subject)
 
 
 def picked(text: str, previous: Reply) -> int | None:

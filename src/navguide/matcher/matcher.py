@@ -83,9 +83,11 @@ class Matcher:
             if self._is_followup(last, named):
                 followed = self._follow_up(last, named, history[-1], previous, muni)
                 if followed:
+                    followed.subject = _subject(last) or previous.subject
                     return self._kept_to(followed, last, previous, muni)
         reply = self._answer(last, muni, named=named, placed=place_muni is not None)
         reply.category = reply.category or self._category(reply, last)
+        reply.subject = _subject(last)
         return reply
 
     def _category(self, reply: Reply, query: Query) -> str | None:
@@ -388,6 +390,10 @@ class Matcher:
             runner_up=second.doc.id if second else None,
             focus=focus or _focus(query),
         )
+
+
+def _subject(query: Query) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.word for t in query.subject if t.known))
 
 
 def _focus(query: Query) -> str | None:

@@ -27,6 +27,7 @@ class Reply:
     focus: str | None = None  # what a follow-up asked of the entry: "start", "hours", ...
     smalltalk: SmallTalk | None = None  # the small talk answered, or the request for a person
     category: str | None = None  # the school form the conversation is about ("sfi")
+    subject: tuple[str, ...] = ()  # the words the conversation is about ("undersköterska")
 
     @property
     def handoff(self) -> bool:

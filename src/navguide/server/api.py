@@ -14,6 +14,7 @@ from aiohttp import web
 from ..catalogue import LANGS
 from ..holder import Loaded
 from ..knowledge import Problem
+from ..matcher.followups import Shown
 from ..records import record_feedback, record_reply
 from ..render import reply_payload
 from .conversation import make_context, read_context
@@ -88,13 +89,15 @@ async def chat(request: web.Request) -> web.Response:
     municipality = checked_municipality(data.get("municipality"), loaded)
     lang = checked_lang(data.get("lang"))
     secret = request.app[secret_key]
-    history, remembered = read_context(secret, data.get("context"),
-                                       settings.max_message_chars)
+    history, remembered, shown = read_context(secret, data.get("context"),
+                                              settings.max_message_chars)
     remembered = checked_municipality(remembered, loaded, unknown="drop")
     messages = [*history, message]
-    reply = loaded.matcher.reply(messages, municipality or remembered, lang)
+    # `shown`: the last reply as the learner saw it; ids a knowledge edit removed
+    # make the matcher answer the earlier turns again instead.
+    reply = loaded.matcher.reply(messages, municipality or remembered, lang, shown)
     payload = reply_payload(reply, loaded.knowledge)
-    payload["context"] = make_context(secret, messages, reply.municipality)
+    payload["context"] = make_context(secret, messages, reply.municipality, Shown.of(reply))
     # A random id per reply, so feedback can name the reply without naming the learner.
     payload["reply_id"] = uuid.uuid4().hex
     record_reply(request.app, reply, payload["reply_id"], message)  # queued, never waits

@@ -1,8 +1,10 @@
 """The conversation context the client sends back: signed, so it cannot be forged.
 
 The server keeps no state per learner; the context carries the learner's
-earlier messages and municipality, and an HMAC over them with the server's
-secret, so any process that shares the secret can continue the conversation.
+earlier messages and municipality, what the last reply showed (its kind and
+entry ids, municipality, school form and subject) and an HMAC over them with
+the server's secret, so any process that shares the secret can continue the
+conversation, and a follow-up is judged against what the learner saw.
 """
 
 from __future__ import annotations
@@ -10,43 +12,86 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from typing import NamedTuple, get_args
 
+from ..knowledge.model import CATEGORIES
+from ..knowledge.values import ID_RE
+from ..matcher.followups import Shown
+from ..matcher.reply import ReplyKind
 from .errors import ApiError
 
 MAX_HISTORY = 3
+MAX_SHOWN = 20  # ids and subject words a context may carry
+_SHOWN_KEYS = {"kind", "ids", "municipality", "category", "subject", "lang"}
+_INVALID = "`context` must be the object the previous reply gave."
 
 
-def _signature(secret: bytes, messages: list[str], municipality: str | None) -> str:
-    body = json.dumps([messages, municipality], ensure_ascii=False, separators=(",", ":"))
+class Context(NamedTuple):
+    messages: list[str]
+    municipality: str | None
+    shown: Shown | None
+
+
+def _signature(secret: bytes, messages: list[str], municipality: str | None,
+               shown: dict | None) -> str:
+    signed: list[object] = [messages, municipality]
+    if shown is not None:  # contexts from before `shown` existed still verify
+        signed.append(shown)
+    body = json.dumps(signed, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hmac.new(secret, body.encode(), hashlib.sha256).hexdigest()
 
 
-def make_context(secret: bytes, messages: list[str], municipality: str | None) -> dict:
+def make_context(secret: bytes, messages: list[str], municipality: str | None,
+                 shown: Shown | None = None) -> dict:
     messages = messages[-MAX_HISTORY:]
-    return {
-        "messages": messages,
-        "municipality": municipality,
-        "sig": _signature(secret, messages, municipality),
-    }
+    shown_dict = shown.as_dict() if shown else None
+    context: dict[str, object] = {"messages": messages, "municipality": municipality}
+    if shown_dict is not None:
+        context["shown"] = shown_dict
+    context["sig"] = _signature(secret, messages, municipality, shown_dict)
+    return context
 
 
-def read_context(secret: bytes, context: object, max_chars: int) -> tuple[list[str], str | None]:
-    """The earlier messages and municipality of a context the client sent back."""
+def read_context(secret: bytes, context: object, max_chars: int) -> Context:
+    """The earlier messages, municipality and last reply of a context sent back."""
     if context is None:
-        return [], None
-    if not isinstance(context, dict) or set(context) != {"messages", "municipality", "sig"}:
-        raise ApiError(400, "invalid_context",
-                       "`context` must be the object the previous reply gave.")
+        return Context([], None, None)
+    if not isinstance(context, dict) or set(context) - {"shown"} != {
+        "messages", "municipality", "sig"
+    }:
+        raise ApiError(400, "invalid_context", _INVALID)
     messages, municipality, sig = context["messages"], context["municipality"], context["sig"]
+    shown = context.get("shown")
     if (
         not isinstance(messages, list)
         or len(messages) > MAX_HISTORY
         or not all(isinstance(m, str) and len(m) <= max_chars for m in messages)
         or not (municipality is None or isinstance(municipality, str))
         or not isinstance(sig, str)
+        or not (shown is None or _valid_shown(shown))
     ):
-        raise ApiError(400, "invalid_context",
-                       "`context` must be the object the previous reply gave.")
-    if not hmac.compare_digest(sig, _signature(secret, messages, municipality)):
+        raise ApiError(400, "invalid_context", _INVALID)
+    if not hmac.compare_digest(sig, _signature(secret, messages, municipality, shown)):
         raise ApiError(400, "invalid_context", "`context` was changed or is from elsewhere.")
-    return messages, municipality
+    return Context(messages, municipality, _shown(shown) if shown is not None else None)
+
+
+def _valid_shown(shown: object) -> bool:
+    if not isinstance(shown, dict) or set(shown) != _SHOWN_KEYS:
+        return False
+    ids, subject = shown["ids"], shown["subject"]
+    return (
+        shown["kind"] in get_args(ReplyKind)
+        and isinstance(ids, list) and len(ids) <= MAX_SHOWN
+        and all(isinstance(i, str) and ID_RE.fullmatch(i) for i in ids)
+        and (shown["municipality"] is None or isinstance(shown["municipality"], str))
+        and (shown["category"] is None or shown["category"] in CATEGORIES)
+        and isinstance(subject, list) and len(subject) <= MAX_SHOWN
+        and all(isinstance(w, str) and len(w) <= 100 for w in subject)
+        and shown["lang"] in ("sv", "en")
+    )
+
+
+def _shown(shown: dict) -> Shown:
+    return Shown(shown["kind"], tuple(shown["ids"]), shown["municipality"],
+                 shown["category"], tuple(shown["subject"]), shown["lang"])
