@@ -272,10 +272,7 @@ def suggestions_and_choice(
             found.append(say(lang, "suggest_start"))
         if main.distance and reply.focus != "distance":
             found.append(say(lang, "suggest_distance"))
-    elif reply.kind == "centre" and isinstance(main, Centre) and (
-        main.hours and reply.focus != "hours"
-    ):
-        found.append(say(lang, "suggest_hours"))
+    # A centre's card already shows all it has (hours, phone, address): no chips.
     unique = list(dict.fromkeys(str(f) for f in found))[:MAX_SUGGESTIONS]
     return [{"label": text, "message": text} for text in unique], None
 

@@ -16,6 +16,7 @@ from .centres import Centres
 from .courses import CourseSearch
 from .followups import Shown, picked, restore, same_place_and_form
 from .index import Index
+from .own import OwnQuestions
 from .query import LONG_MESSAGE, MAIN_FIELD, Query, analyse
 from .ranking import Ranker, Scored
 from .reply import Reply
@@ -45,6 +46,7 @@ class Matcher:
         self.courses = CourseSearch(self.ranker)
         self.centres = Centres(knowledge, self.ranker)
         self.smalltalk = SmallTalkMatcher(knowledge)
+        self.own = OwnQuestions(knowledge)
 
     # -- the conversation ---------------------------------------------------
 
@@ -76,17 +78,38 @@ class Matcher:
             previous = restore(shown, self.knowledge) if shown else None
             if previous is None:
                 previous = self.reply(messages[:-1], municipality, lang)
+        own = self._own_question(last, muni)
+        if own:
+            return own
         if previous and previous.kind != "smalltalk":
             chosen = self._picked(last, previous, muni)
             if chosen:
                 return chosen
             if self._is_followup(last, named):
                 followed = self._follow_up(last, named, history[-1], previous, muni)
+                if followed and last.intents & _CENTRE_INTENTS and _repeats(followed, previous):
+                    # The same reply again tells the learner nothing: the message alone.
+                    alone = self._answer(last, muni, named=named,
+                                         placed=place_muni is not None)
+                    followed = followed if alone.handoff else alone
                 if followed:
                     followed.subject = _subject(last) or previous.subject
                     return self._kept_to(followed, last, previous, muni)
         reply = self._answer(last, muni, named=named, placed=place_muni is not None)
         reply.category = reply.category or self._category(reply, last)
+        reply.subject = _subject(last)
+        return reply
+
+    def _own_question(self, last: Query, muni: str | None) -> Reply | None:
+        """A message that is one of an entry's own questions gets that entry, in a
+        conversation too: a counsellor writes questions that stand on their own."""
+        entry_id = self.own.entry_for(last.text)
+        entry = self.knowledge.entry(entry_id) if entry_id else None
+        if not isinstance(entry, Topic):
+            return None
+        reply = self._reply_with("topic", [entry], last, muni, 1.0)
+        reply.centre = self.centres.local(last, muni)
+        reply.category = self.courses.category(last)
         reply.subject = _subject(last)
         return reply
 
@@ -137,8 +160,10 @@ class Matcher:
         course of another ("sfi i krokom" ... "när börjar kursen?")."""
         category = previous.category
         reply.category = reply.category or category
-        if reply.kind not in ("course", "courses") or not category:
-            return reply
+        if reply.kind not in ("course", "courses") or not category or not (
+            last.intents & {"start", "distance", "anaphora", "where", "here"}
+        ):
+            return reply  # "vad kan jag läsa sen?" may lead to another school form
         kept = [e for e in reply.entries
                 if isinstance(e, Course) and same_place_and_form(e, muni, category)]
         if kept == reply.entries:
@@ -390,6 +415,14 @@ class Matcher:
             runner_up=second.doc.id if second else None,
             focus=focus or _focus(query),
         )
+
+
+def _repeats(reply: Reply, previous: Reply) -> bool:
+    """The same topic again, asked where or how to reach ("Var ligger lärcentrum?"
+    after a CSN topic). A centre or a course asked again answers the new question
+    from the same card ("can I write my exam there?")."""
+    return (reply.kind == previous.kind == "topic"
+            and [e.id for e in reply.entries] == [e.id for e in previous.entries])
 
 
 def _subject(query: Query) -> tuple[str, ...]:
