@@ -44,6 +44,7 @@ def cross_check(
         else:
             first[item.id] = item.location
     municipalities = {m.id for m in knowledge.municipalities}
+    problems.extend(_code_problems(knowledge.municipalities))
     entries = [e for e in everything if not isinstance(e, Municipality)]
     entry_ids = {e.id for e in entries}
     for entry in entries:
@@ -69,8 +70,28 @@ def _smalltalk_refs(knowledge: Knowledge) -> list[Problem]:
             for talk in knowledge.smalltalk for ref in talk.related if ref not in topics]
 
 
+def _code_problems(municipalities: tuple[Municipality, ...]) -> list[Problem]:
+    """Two municipalities with one code: an imported course could not say which is its."""
+    first: dict[str, Municipality] = {}
+    found = []
+    for m in municipalities:
+        if m.code is None:
+            continue
+        if m.code in first:
+            found.append(_at(m.location, f"municipality {m.id!r} has the code {m.code} "
+                                         f"of {first[m.code].id!r}"))
+        else:
+            first[m.code] = m
+    return found
+
+
 def _review_warnings(entry: Topic | Course | Centre, today: date) -> list[Problem]:
     found = []
+    if (isinstance(entry, Course) and entry.imported and isinstance(entry.start, date)
+            and entry.start < today):
+        found.append(_at(entry.location,
+                         f"{entry.id!r}: imported course started {entry.start}, in the past "
+                         "(run `navguide import skolverket` again)", "warning"))
     if isinstance(entry, Course) and entry.apply_by and entry.apply_by < today:
         found.append(_at(entry.location,
                          f"{entry.id!r}: apply_by {entry.apply_by} is in the past", "warning"))

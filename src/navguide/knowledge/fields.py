@@ -11,7 +11,7 @@ from typing import Literal
 
 FieldType = Literal[
     "id", "str", "text", "strs", "bool", "pace", "date", "start",
-    "url", "urls", "links", "ref", "refs", "category", "en",
+    "url", "urls", "links", "ref", "refs", "category", "en", "code",
 ]
 
 
@@ -56,6 +56,9 @@ SECTIONS: dict[str, tuple[Field, ...]] = {
         Field("url", "url", True, "The course's page."),
         Field("description", "text", help="Short Markdown description."),
         Field("keywords", "strs", help="Words that point to this course."),
+        Field("town", "str", help="The town or village where it is given."),
+        Field("imported", "date", help="Set by `navguide import`: the day it was imported "
+                                       "from Skolverket (YYYY-MM-DD)."),
         Field("en", "en", help="English title and description."),
         *_COMMON,
     ),
@@ -77,6 +80,8 @@ SECTIONS: dict[str, tuple[Field, ...]] = {
         Field("id", "id", True, "Unique id: lower-case a-z, 0-9 and -."),
         Field("name", "str", True, "The municipality's name."),
         Field("places", "strs", help="Towns and villages a learner may name."),
+        Field("code", "code", help="The national municipality code, four digits, e.g. 2380 "
+                                   "(used by `navguide import skolverket`)."),
     ),
     # Optional: replaces or adds to the built-in small talk, by id.
     "smalltalk": (

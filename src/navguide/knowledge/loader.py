@@ -15,6 +15,7 @@ from .checks import cross_check
 from .fields import EN_FIELDS, SECTIONS, TOP_LEVEL
 from .model import Centre, Course, Knowledge, Location, Municipality, SmallTalk, Topic
 from .problems import Problem, fold_follow_ons
+from .shadow import shadow
 from .values import convert, fail, mapping_items, sequence, text
 from .yamlfile import YamlError, pos, read_root
 
@@ -67,9 +68,10 @@ def load_knowledge(root: str | Path, today: date | None = None) -> tuple[Knowled
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + data + b"\0")
         _read_file(node, shown, collected)
     s = collected.sections
+    courses, shadowed = _shadowed(collected)
     knowledge = Knowledge(
         topics=tuple(s["topics"]),  # type: ignore[arg-type]
-        courses=tuple(s["courses"]),  # type: ignore[arg-type]
+        courses=tuple(courses),
         centres=tuple(s["centres"]),  # type: ignore[arg-type]
         municipalities=tuple(s["municipalities"]),  # type: ignore[arg-type]
         synonyms=tuple(s["synonyms"]),  # type: ignore[arg-type]
@@ -78,7 +80,7 @@ def load_knowledge(root: str | Path, today: date | None = None) -> tuple[Knowled
         loaded_at=datetime.now(UTC),
         files=tuple(_display(p) for p in files),
     )
-    problems = collected.problems + cross_check(
+    problems = collected.problems + shadowed + cross_check(
         knowledge, today or date.today(), collected.invalid,  # type: ignore[arg-type]
         collected.unreadable_ids,
     )
@@ -92,6 +94,23 @@ def _guess_ids(path: Path, shown: str, out: _Collected) -> None:
         return
     for found in _ID_LINE.findall(text):
         out.unreadable_ids.setdefault(found, shown)
+
+
+def _shadowed(collected: _Collected) -> tuple[list[Course], list[Problem]]:
+    """The courses to serve: imported ones only where no counsellor's course stands for them.
+
+    A shadowed imported course is dropped before the id check, so that a
+    counsellor may reuse its id on purpose.
+    """
+    served: list[Course] = collected.sections["courses"]  # type: ignore[assignment]
+    if not any(c.imported for c in served):
+        return served, []
+    invalid = [e for e in collected.invalid if isinstance(e, Course)]
+    own = [c for c in (*served, *invalid) if not c.imported]
+    imported = [c for c in served if c.imported]
+    kept, notes = shadow(own, imported)
+    kept_ids = {id(c) for c in kept}
+    return [c for c in served if not c.imported or id(c) in kept_ids], notes
 
 
 def _display(path: Path) -> str:
@@ -189,6 +208,7 @@ def _entry(section: str, node: yaml.Node, path: str) -> tuple[object | None, lis
             name=values.get("name", ""),  # type: ignore[arg-type]
             places=values.get("places", ()),  # type: ignore[arg-type]
             location=location,
+            code=values.get("code"),  # type: ignore[arg-type]
         )
     else:
         built = _BUILDERS[section](location=location, **values)  # type: ignore[arg-type]

@@ -70,6 +70,8 @@ class Course(Entry):
     length: str | None = None
     description: str = ""
     keywords: tuple[str, ...] = ()
+    town: str | None = None  # the place it is given, where the municipality has several
+    imported: date | None = None  # set by `navguide import`: the course is Skolverket's
     kind: Kind = "course"
 
 
@@ -111,6 +113,7 @@ class Municipality:
     name: str
     places: tuple[str, ...]
     location: Location
+    code: str | None = None  # the national municipality code (SCB), e.g. 2380
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,9 @@ def _type(field: Field, section: str) -> dict[str, Any]:
             return dict(_DATE)
         case "start":
             return {"anyOf": [dict(_DATE), {"const": "rolling"}]}
+        case "code":  # quoted or not: YAML reads `code: 2380` as a number
+            return {"anyOf": [{"type": "string", "pattern": r"^\d{4}$"},
+                              {"type": "integer", "minimum": 1000, "maximum": 9999}]}
         case "url":
             return dict(_URL)
         case "urls":

@@ -14,6 +14,7 @@ from .yamlfile import YamlError, scalar
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CODE_RE = re.compile(r"^\d{4}$")
 _STANDARD_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
@@ -128,6 +129,12 @@ def convert(field: Field, node: yaml.Node, en_fields: tuple[Field, ...] = ()) ->
                 return a_date(node, name)
             except YamlError as exc:
                 raise fail(node, f"`{name}` must be a date (YYYY-MM-DD) or `rolling`") from exc
+        case "code":
+            value = text(node, name)  # the node's own text: 0180 keeps its leading zero
+            if not CODE_RE.match(value):
+                raise fail(node, f"`{name}` must be four digits (a municipality code), "
+                                 f"not {value!r}")
+            return value
         case "url":
             return url(node, name)
         case "urls":
