@@ -1,4 +1,4 @@
-"""The `navguide` command: serve, check, ask, test, report, schema.
+"""The `navguide` command: serve, check, ask, test, report, schema, import.
 
 Errors come out as one `Error: ...` line and exit status 1, never a traceback.
 """
@@ -81,7 +81,43 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"the records (default: {_default('database_url')})")
 
     commands.add_parser("schema", help="print the JSON Schema of the knowledge format")
+    _import_parser(commands)
     return parser
+
+
+def _import_parser(commands) -> None:  # type: ignore[no-untyped-def]
+    from .importers.skolverket import DEFAULT_BASE_URL, FetchOptions
+
+    defaults = FetchOptions()
+    imports = commands.add_parser("import", help="import courses from open data")
+    sources = imports.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    sk = sources.add_parser(
+        "skolverket", help="adult-education events from Skolverket's Planned Educations API",
+        description="Fetch every adult-education event of a county or of municipalities "
+                    "and write them as one knowledge file of courses. On any failure the "
+                    "previous file is kept.")
+    where = sk.add_mutually_exclusive_group(required=True)
+    where.add_argument("--county", metavar="CODE", help="a county code, e.g. 23 (Jämtland)")
+    where.add_argument("--municipality", metavar="CODE", nargs="+", action="extend",
+                       help="one or more municipality codes, e.g. 2305 2380")
+    sk.add_argument("--type", metavar="TYPES", default="",
+                    help="typeOfSchool values, comma-separated: sfi,vuxgy,vuxgr,"
+                         "komvuxcoursepackage,yh,fhs (default: all)")
+    sk.add_argument("--base-url", metavar="URL", default=DEFAULT_BASE_URL,
+                    help=f"the API (default {DEFAULT_BASE_URL})")
+    sk.add_argument("--out", metavar="FILE", required=True,
+                    help="the file to write, e.g. knowledge/courses/skolverket.yaml")
+    _knowledge_option(sk)
+    sk.add_argument("--delay", type=float, default=defaults.delay, metavar="SECONDS",
+                    help=f"pause between requests (default {defaults.delay:g})")
+    sk.add_argument("--timeout", type=float, default=defaults.timeout, metavar="SECONDS",
+                    help=f"per request (default {defaults.timeout:g})")
+    sk.add_argument("--retries", type=int, default=defaults.retries, metavar="N",
+                    help=f"tries more per page when the service is busy or down "
+                         f"(default {defaults.retries})")
+    sk.add_argument("--backoff", type=float, default=defaults.backoff, metavar="SECONDS",
+                    help=f"pause before the first retry, doubled for each next "
+                         f"(default {defaults.backoff:g})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -225,6 +261,37 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importers.run import ImportFailed, run_import
+    from .importers.skolverket import FetchOptions
+
+    areas = (args.county,) if args.county else tuple(args.municipality)
+    for area in areas:
+        if not area.isdigit():
+            raise CliError(f"not an area code: {area!r} (a county is 2 digits, "
+                           "a municipality 4)")
+    if min(args.delay, args.timeout, args.retries, args.backoff) < 0 or not args.timeout:
+        raise CliError("--delay, --timeout, --retries and --backoff cannot be negative")
+    options = FetchOptions(
+        base_url=args.base_url, areas=areas,
+        types=tuple(t.strip() for t in args.type.split(",") if t.strip()),
+        timeout=args.timeout, retries=args.retries, delay=args.delay, backoff=args.backoff,
+    )
+    out = Path(args.out)
+    try:
+        done = run_import(options, out, Path(_knowledge_dir(args)))
+    except ImportFailed as exc:
+        raise CliError(str(exc)) from exc
+    notes = []
+    if done.skipped:
+        notes.append(f"{done.skipped} event(s) without id, title or provider skipped")
+    if done.outside:
+        notes.append(f"{done.outside} on site outside the knowledge's municipalities left out")
+    print(f"Imported {done.courses} course(s) from {done.events} event(s) "
+          f"({done.pages} page(s)) into {out}" + (f"; {'; '.join(notes)}" if notes else ""))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
@@ -253,4 +320,4 @@ def _print_url(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 COMMANDS = {"serve": cmd_serve, "check": cmd_check, "ask": cmd_ask, "test": cmd_test,
-            "report": cmd_report, "schema": cmd_schema}
+            "report": cmd_report, "schema": cmd_schema, "import": cmd_import}

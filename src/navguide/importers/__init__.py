@@ -1,0 +1,1 @@
+"""Courses from national open data, written as a knowledge file."""
