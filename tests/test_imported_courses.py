@@ -12,7 +12,7 @@ import yaml
 
 from navguide.cli import main
 from navguide.knowledge import errors, load_knowledge
-from navguide.schema import knowledge_schema
+from navguide.knowledge.schema import knowledge_schema
 
 TODAY = date(2026, 12, 1)
 PLACES = """\
