@@ -128,3 +128,39 @@ def test_settings_from_file_environment_and_options(tmp_path: Path) -> None:
         Settings.load(environ={}, port="eighty")
     with pytest.raises(SettingsError, match="unknown setting 'prot'"):
         Settings.load(environ={}, prot=1)
+
+
+def test_ask_shows_small_talk_and_the_municipality_choice(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", "-k", str(KNOWLEDGE), "hej"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Hej!") and "Förslag på frågor:" in out
+    assert main(["ask", "-k", str(KNOWLEDGE), "Jag vill prata med en människa"]) == 0
+    out = capsys.readouterr().out
+    assert "  - Krokom  [--municipality krokom]" in out
+
+
+def test_test_command_counts_small_talk_and_never_a_clarify_as_right(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from navguide.counsellor.knowledge_tests import KnowledgeTest, TestResult
+    from navguide.matcher import Reply
+
+    path = write_tests(tmp_path, """tests:
+  - ask: Hej!
+    expect: smalltalk
+  - ask: hur söker jag till komvux
+    expect: komvux-ansokan
+""")
+    assert main(["test", str(path), "-k", str(KNOWLEDGE)]) == 0
+    out = capsys.readouterr().out
+    assert "replies: 0 clarify (did you mean), 1 small talk" in out
+    assert "accuracy 1.000 (2/2)" in out
+    test = KnowledgeTest(("ansökan",), expect=("komvux-ansokan",))
+    assert not test.is_correct(["komvux-ansokan", "sfi"], False, "clarify")
+    assert test.is_useful(["sfi", "komvux-ansokan"], False, "clarify")
+    assert not test.is_useful(["a", "b", "c", "komvux-ansokan"], False, "clarify")
+    assert not KnowledgeTest(("hej",), expect=("smalltalk",)).is_correct([], False, "topic")
+    result = TestResult(failed=[(test, Reply("clarify", "sv"))])
+    assert result.count("clarify") == 1 and result.accuracy == 0.0

@@ -122,3 +122,28 @@ async def test_what_the_chat_records_reaches_the_report(aiohttp_client, tmp_path
     await app[recorder_key].flush()
     assert main(["report", "--database", f"sqlite:///{tmp_path / 'records.sqlite3'}"]) == 0
     assert "     2  Vad blir det för väder imorgon?" in capsys.readouterr().out
+
+
+def test_the_report_never_advises_adding_a_question_its_entry_holds(tmp_path):  # type: ignore[no-untyped-def]
+    from support import KNOWLEDGE
+
+    from navguide.counsellor.report import report_text
+    from navguide.knowledge.loader import load_knowledge
+
+    knowledge, _ = load_knowledge(KNOWLEDGE)
+    held = knowledge.entry("csn-studiemedel").questions[0]  # type: ignore[union-attr]
+    own = knowledge.entry("komvux-ansokan").questions[0]  # type: ignore[union-attr]
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    store = open_store(url)
+    store.setup()
+    store.write([
+        asked(held, ids=["komvux-ansokan"], margin=0.01, runner_up="csn-studiemedel"),
+        asked(own, ids=["komvux-ansokan"], margin=0.01, runner_up="csn-studiemedel"),
+        asked("Hej!", kind="smalltalk"),
+    ])
+    rows = store.rows(hours_ago(24))
+    report = build_report(rows, hours_ago(24), knowledge=knowledge)
+    assert [(c.question, c.already) for c in report.close_calls] == [(held, True)]
+    assert "already among its questions: nothing to add" in report_text(report)
+    assert report.handed_off == []  # small talk is no unanswered question
+    assert dict(report.most_asked["(none)"])["smalltalk"] == 1

@@ -249,9 +249,20 @@ def cmd_report(args: argparse.Namespace) -> int:
         rows = store.rows(since, args.municipality)
     except StoreError as exc:
         raise CliError(f"cannot read the records: {exc}") from exc
-    report = build_report(rows, since, args.municipality)
+    report = build_report(rows, since, args.municipality, _report_knowledge(settings))
     sys.stdout.write(report_csv(report) if args.csv else report_text(report))
     return 0
+
+
+def _report_knowledge(settings: Settings):  # type: ignore[no-untyped-def]
+    """The served knowledge, so the report knows which questions entries hold;
+    None when it cannot be read (the report works from the records alone)."""
+    from .knowledge.loader import KnowledgeDirError, load_knowledge
+
+    try:
+        return load_knowledge(settings.knowledge)[0]
+    except KnowledgeDirError:
+        return None
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

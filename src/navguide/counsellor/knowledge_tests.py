@@ -17,9 +17,11 @@ import yaml
 if TYPE_CHECKING:  # type hints only: reading and judging tests needs no matcher
     from ..matcher import Matcher, Reply
 
-Kind = Literal["answer", "handoff", "search"]
+Kind = Literal["answer", "handoff", "search", "smalltalk"]
 
 HANDOFF = "handoff"
+SMALLTALK = "smalltalk"
+CLARIFY_AMONG = 3  # a "did you mean" is useful when the right entry is among its first three
 
 
 class TestFileError(ValueError):
@@ -41,17 +43,29 @@ class KnowledgeTest:
             return "search"
         if self.expect == (HANDOFF,):
             return "handoff"
+        if self.expect == (SMALLTALK,):
+            return "smalltalk"
         return "answer"
 
-    def is_correct(self, ids: Sequence[str], handoff: bool) -> bool:
-        """Judge a reply: the entries shown (main answer first) and its hand-off flag."""
+    def is_correct(self, ids: Sequence[str], handoff: bool, kind: str | None = None) -> bool:
+        """Judge a reply: the entries shown (main answer first), its hand-off flag and
+        its kind. A "did you mean" (clarify) is never right: it answered nothing yet."""
+        if self.kind == "smalltalk":
+            return kind == "smalltalk"
         if self.kind == "handoff":
             return handoff
-        if handoff or not ids:
+        if handoff or not ids or kind in ("clarify", "smalltalk"):
             return False
         if self.kind == "search":
             return set(self.expect_all) <= set(ids)
         return ids[0] in self.expect
+
+
+    def is_useful(self, ids: Sequence[str], handoff: bool, kind: str | None = None) -> bool:
+        """Right, or a "did you mean" with a right entry among its first three."""
+        if kind == "clarify" and self.kind == "answer":
+            return any(i in self.expect for i in ids[:CLARIFY_AMONG])
+        return self.is_correct(ids, handoff, kind)
 
 
 def _strings(value: object, what: str, line: int) -> tuple[str, ...]:
@@ -125,6 +139,17 @@ class TestResult:
         total = len(self.passed) + len(self.failed)
         return len(self.passed) / total if total else 0.0
 
+    def count(self, kind: str) -> int:
+        """How many replies were of this kind ("clarify", "smalltalk")."""
+        return sum(r.kind == kind for _, r in (*self.passed, *self.failed))
+
+    @property
+    def useful(self) -> float:
+        """Right, plus "did you mean" replies holding a right entry among the first three."""
+        results = (*self.passed, *self.failed)
+        useful = sum(t.is_useful(r.ids, r.handoff, r.kind) for t, r in results)
+        return useful / len(results) if results else 0.0
+
     def breakdown(self, group) -> dict[str, tuple[int, int]]:  # type: ignore[no-untyped-def]
         counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for ok, results in ((1, self.passed), (0, self.failed)):
@@ -140,6 +165,8 @@ class TestResult:
             asked = " | ".join(test.messages)
             wanted = ", ".join(test.expect_all or test.expect)
             got = "handoff" if reply.handoff else ", ".join(reply.ids[:5]) or "nothing"
+            if reply.kind in ("clarify", "smalltalk"):
+                got = f"{reply.kind} {got}" if reply.ids else reply.kind
             lines.append(f"FAIL {name}:{test.line}: {asked}\n     expected {wanted}; got {got}")
         total = len(self.passed) + len(self.failed)
         lines.append("")
@@ -151,6 +178,11 @@ class TestResult:
             lines.append("by tag:")
             for tag, (p, n) in tags.items():
                 lines.append(f"  {tag:22} {p / n:.3f}  ({p}/{n})")
+        clarified = self.count("clarify")
+        lines.append(f"replies: {clarified} clarify (did you mean), "
+                     f"{self.count('smalltalk')} small talk")
+        lines.append(f"useful {self.useful:.3f} (right, or clarified with a right entry "
+                     f"among the first {CLARIFY_AMONG}; a clarify is never counted right)")
         lines.append(f"accuracy {self.accuracy:.3f} ({len(self.passed)}/{total})")
         return "\n".join(lines)
 
@@ -159,6 +191,6 @@ def run_tests(matcher: Matcher, tests: list[KnowledgeTest]) -> TestResult:
     result = TestResult()
     for test in tests:
         reply = matcher.reply(list(test.messages), test.municipality)
-        ok = test.is_correct(reply.ids, reply.handoff)
+        ok = test.is_correct(reply.ids, reply.handoff, reply.kind)
         (result.passed if ok else result.failed).append((test, reply))
     return result

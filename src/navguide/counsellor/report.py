@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from ..knowledge.model import Knowledge, Topic
+from ..matcher.own import own_questions, question_key
 from ..records.store import Row
 from ..text.lexicon import is_stop
 from ..text.normalize import words
@@ -51,6 +53,7 @@ class CloseCall:
     probably_meant: str
     margin: float
     count: int
+    already: bool = False  # the question is already among its questions: nothing to add
 
 
 @dataclass
@@ -65,7 +68,10 @@ class Report:
     most_asked: dict[str, list[tuple[str, int]]]
 
 
-def build_report(rows: list[Row], since: str, municipality: str | None = None) -> Report:
+def build_report(rows: list[Row], since: str, municipality: str | None = None,
+                 knowledge: Knowledge | None = None) -> Report:
+    """`knowledge`: the loaded knowledge, so that a close call whose question an
+    entry already holds is not advised as one to add."""
     return Report(
         since=since,
         municipality=municipality,
@@ -73,7 +79,7 @@ def build_report(rows: list[Row], since: str, municipality: str | None = None) -
         handoffs=sum(r.handoff for r in rows),
         handed_off=group_similar(r.text for r in rows if r.handoff),
         unhelpful=_unhelpful(rows),
-        close_calls=_close_calls(rows),
+        close_calls=_close_calls(rows, _held_questions(knowledge)),
         most_asked=_most_asked(rows),
     )
 
@@ -117,20 +123,32 @@ def _unhelpful(rows: list[Row]) -> list[Unhelpful]:
     return sorted(found, key=lambda u: (-u.count, u.entry))
 
 
-def _close_calls(rows: list[Row]) -> list[CloseCall]:
+def _held_questions(knowledge: Knowledge | None) -> dict[str, set[str]]:
+    """Each topic's own questions (as compared), by topic id."""
+    if knowledge is None:
+        return {}
+    return {t.id: {question_key(q) for q in own_questions(t)}
+            for t in knowledge.topics if isinstance(t, Topic)}
+
+
+def _close_calls(rows: list[Row], held: dict[str, set[str]]) -> list[CloseCall]:
     calls: dict[tuple[str, str, str], CloseCall] = {}
     for row in rows:
         if row.handoff or not row.ids or not row.runner_up or row.margin >= SMALL_MARGIN:
             continue
-        if row.kind == "courses":
-            continue  # a course list shows several on purpose
+        if row.kind in ("courses", "clarify"):
+            continue  # a course list and a "did you mean" show several on purpose
         question = row.text or NO_TEXT
+        asked = question_key(question)
+        if asked in held.get(row.ids[0], ()):
+            continue  # answered by the entry that holds the question: no close call
         key = (_key(question), row.ids[0], row.runner_up)
         if key in calls:
             calls[key].count += 1
             calls[key].margin = min(calls[key].margin, row.margin)
         else:
-            calls[key] = CloseCall(question, row.ids[0], row.runner_up, row.margin, 1)
+            already = asked in held.get(row.runner_up, ())
+            calls[key] = CloseCall(question, row.ids[0], row.runner_up, row.margin, 1, already)
     return sorted(calls.values(), key=lambda c: (-c.count, c.margin, c.question))
 
 
@@ -138,6 +156,8 @@ def _most_asked(rows: list[Row]) -> dict[str, list[tuple[str, int]]]:
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for row in rows:
         entry = "handoff" if row.handoff or not row.ids else row.ids[0]
+        if row.kind == "smalltalk":
+            entry = "smalltalk"  # a greeting or a thanks, not an unanswered question
         counts[row.municipality or NO_MUNICIPALITY][entry] += 1
     return {muni: c.most_common(TOP) for muni, c in sorted(counts.items())}
 
@@ -163,6 +183,7 @@ def report_text(report: Report) -> str:
     out += ["", f"Close calls (margin under {SMALL_MARGIN}): add the question to the entry "
             "it probably meant"]
     out += [f"  {c.count:4}  {c.question}  ->  {c.probably_meant} (shown: {c.shown})"
+            + ("  [already among its questions: nothing to add]" if c.already else "")
             for c in report.close_calls[:50]] or ["  none"]
     out += ["", "Asked most, per municipality:"]
     for muni, top in report.most_asked.items():

@@ -68,7 +68,7 @@ async def admin_page(request: web.Request) -> web.Response:
     if store is not None:
         try:
             rows = await asyncio.to_thread(store.rows, since, municipality)
-            report = build_report(rows, since, municipality)
+            report = build_report(rows, since, municipality, knowledge)
         except StoreError as exc:
             problem = f"Loggen går inte att läsa just nu: {exc}"
     return _page(
