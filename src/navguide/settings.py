@@ -39,6 +39,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("record", True, "Record answered questions (no personal data) for the report."),
     Setting("keep_text", True, "Keep the learner's text, scrubbed of personal data, in records."),
     Setting("retention_days", 30, "Delete records older than this many days."),
+    Setting("workers", 1, "Server processes sharing the port (`navguide serve --workers N`)."),
+    Setting("matcher_threads", 1,
+            "Threads per process that run the matcher, off the event loop."),
+    Setting("body_timeout", 10, "Seconds a client may take to send a request body."),
+    Setting("trusted_proxies", ["127.0.0.1", "::1"],
+            "Proxies whose X-Forwarded-For names the client (addresses or networks)."),
+    Setting("chat_per_minute", 30, "Messages a minute one client may send; 0: no limit."),
+    Setting("feedback_per_minute", 60, "Feedback a minute one client may send; 0: no limit."),
+    Setting("admin_login_per_minute", 5,
+            "Admin sign-in attempts a minute per client; 0: no limit."),
+    Setting("admin_session_hours", 8, "Hours an admin sign-in lasts."),
 )
 
 
@@ -58,6 +69,14 @@ class Settings:
     record: bool = True
     keep_text: bool = True
     retention_days: int = 30
+    workers: int = 1
+    matcher_threads: int = 1
+    body_timeout: int = 10
+    trusted_proxies: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
+    chat_per_minute: int = 30
+    feedback_per_minute: int = 60
+    admin_login_per_minute: int = 5
+    admin_session_hours: int = 8
 
     @classmethod
     def load(
@@ -100,10 +119,18 @@ def _from_text(setting: Setting, text: str) -> object:
     return text
 
 
+# Settings that must be at least this (0 turns a rate limit off; a pool needs a thread).
+_MINIMUM = {"workers": 1, "matcher_threads": 1, "body_timeout": 1, "admin_session_hours": 1,
+            "chat_per_minute": 0, "feedback_per_minute": 0, "admin_login_per_minute": 0}
+
+
 def _checked(setting: Setting, value: object) -> object:
     expected = type(setting.default)
     if (expected is int and isinstance(value, bool)) or not isinstance(value, expected):
         raise SettingsError(f"{setting.name} must be {expected.__name__}, not {value!r}")
+    low = _MINIMUM.get(setting.name)
+    if low is not None and isinstance(value, int) and value < low:
+        raise SettingsError(f"{setting.name} must be at least {low}, not {value}")
     return value
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -15,13 +19,21 @@ from ..catalogue import LANGS
 from ..holder import Loaded
 from ..knowledge import Problem
 from ..matcher.followups import Shown
-from ..records import record_feedback, record_reply
+from ..matcher.reply import Reply
+from ..records import record_feedback, record_reply, recorder_key
 from ..render import reply_payload
 from .conversation import make_context, read_context
 from .errors import ApiError
+from .guard import read_body
 from .keys import holder_key, secret_key, settings_key
+from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from .metrics import Metrics, metrics_middleware
+from .openapi import openapi
 
 log = logging.getLogger(__name__)
+MAX_WORDS = 64  # words of a message the matcher reads (see `bounded`)
+pool_key = web.AppKey("matcher_pool", ThreadPoolExecutor)
+metrics_key = web.AppKey("metrics", Metrics)
 
 
 async def read_json(request: web.Request) -> dict:
@@ -29,19 +41,56 @@ async def read_json(request: web.Request) -> dict:
     if request.content_type != "application/json":
         raise ApiError(415, "unsupported_media_type",
                        "Send JSON with Content-Type: application/json.")
-    limit = request.app[settings_key].max_body_bytes
-    if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, "body_too_large", f"The body is over {limit} bytes.")
-    body = await request.content.read(limit + 1)
-    if len(body) > limit:
-        raise ApiError(413, "body_too_large", f"The body is over {limit} bytes.")
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}") from exc
+    body = await read_body(request)  # whole, however it arrives, within the time limit
+    data = parse_json(body)
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "The body must be a JSON object.")
     return data
+
+
+def parse_json(body: bytes | str) -> object:
+    """JSON as sent by a client: any fault in it is a 400, never an exception."""
+    try:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        data = json.loads(text)
+        # A lone surrogate ("\ud800") parses but is no text: it fails wherever it is used.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeError as exc:
+        raise ApiError(400, "invalid_json", "The body is not valid UTF-8 text.") from exc
+    except RecursionError as exc:
+        raise ApiError(400, "invalid_json", "The body is nested too deeply.") from exc
+    except ValueError as exc:  # JSONDecodeError, and integers too long to read
+        raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}") from exc
+    return data
+
+
+def bounded(message: str) -> str:
+    """At most MAX_WORDS words for the matcher: a message's first and last words.
+
+    Work per message grows with its words; a real question has fewer (the
+    longest in the benchmarks has 64), and a long story keeps its question,
+    which usually ends it. The learner's text is recorded and shown unchanged.
+    """
+    words = message.split()
+    if len(words) <= MAX_WORDS:
+        return message
+    head = MAX_WORDS // 3
+    return " ".join(words[:head]) + " … " + " ".join(words[head - MAX_WORDS:])
+
+
+async def run_matcher(request: web.Request, loaded: Loaded, messages: list[str],
+                      municipality: str | None, lang: str, **options: object) -> Reply:
+    """The matcher's reply, computed in the matcher pool so the event loop stays free.
+
+    `options` go to `Matcher.reply` as they are (e.g. `shown`).
+    """
+    loop = asyncio.get_running_loop()
+    reply = await loop.run_in_executor(request.app[pool_key], partial(
+        loaded.matcher.reply, [bounded(m) for m in messages], municipality, lang, **options))
+    metrics = request.app.get(metrics_key)
+    if metrics is not None:
+        metrics.reply(reply.kind, reply.handoff)
+    return reply
 
 
 def checked_message(data: dict, max_chars: int) -> str:
@@ -52,6 +101,10 @@ def checked_message(data: dict, max_chars: int) -> str:
         raise ApiError(400, "invalid_message", "`message` must be a string.")
     if not message.strip():
         raise ApiError(400, "empty_message", "`message` is empty.")
+    try:
+        message.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate, e.g. from /chat?q=%ED%A0%80
+        raise ApiError(400, "invalid_message", "`message` is not valid text.") from exc
     if len(message) > max_chars:
         raise ApiError(400, "message_too_long", f"`message` is over {max_chars} characters.")
     return message.strip()
@@ -70,7 +123,8 @@ def checked_municipality(value: object, loaded: Loaded,
         return value
     if unknown == "drop":
         return None
-    raise ApiError(400, "unknown_municipality", f"Unknown municipality {value!r}.")
+    shown = repr(value)[:40] if isinstance(value, str) else type(value).__name__
+    raise ApiError(400, "unknown_municipality", f"Unknown municipality {shown}.")
 
 
 def checked_lang(value: object) -> str:
@@ -95,7 +149,8 @@ async def chat(request: web.Request) -> web.Response:
     messages = [*history, message]
     # `shown`: the last reply as the learner saw it; ids a knowledge edit removed
     # make the matcher answer the earlier turns again instead.
-    reply = loaded.matcher.reply(messages, municipality or remembered, lang, shown)
+    reply = await run_matcher(request, loaded, messages, municipality or remembered, lang,
+                              shown=shown)
     payload = reply_payload(reply, loaded.knowledge)
     payload["context"] = make_context(secret, messages, reply.municipality, Shown.of(reply))
     # A random id per reply, so feedback can name the reply without naming the learner.
@@ -117,18 +172,30 @@ async def feedback(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-async def health(request: web.Request) -> web.Response:
-    holder = request.app[holder_key]
-    body: dict[str, object] = {"status": "ok", "knowledge": holder.current.knowledge.version}
-    if holder.rejected:
+def service_state(app: web.Application) -> dict[str, object]:
+    """What /api/health and /metrics report: knowledge and record store, without paths."""
+    holder = app[holder_key]
+    recorder = app.get(recorder_key)
+    records = recorder.state() if recorder is not None else {
+        "state": "off", "queued": 0, "written": 0, "dropped": 0}
+    body: dict[str, object] = {"status": "ok", "knowledge": holder.current.knowledge.version,
+                               "records": records, "rejected": bool(holder.rejected)}
+    if holder.rejected or records["state"] == "failing":
         body["status"] = "degraded"
+    if holder.rejected:
         # A count and the files, not the messages: the log and /admin have those.
         body["last_edit"] = {
             "rejected": True,
             "at": holder.rejected_at.isoformat() if holder.rejected_at else None,
             "errors": len(holder.rejected),
-            "files": knowledge_files_of(holder.rejected, request.app[settings_key].knowledge),
+            "files": knowledge_files_of(holder.rejected, app[settings_key].knowledge),
         }
+    return body
+
+
+async def health(request: web.Request) -> web.Response:
+    body = service_state(request.app)
+    del body["rejected"]
     return web.json_response(body)
 
 
@@ -143,6 +210,17 @@ def knowledge_files_of(problems: list[Problem], root: str) -> list[str]:
     return sorted(set(names))
 
 
+async def openapi_document(request: web.Request) -> web.Response:
+    from .. import __version__
+
+    return web.json_response(openapi(request.app[settings_key], __version__))
+
+
+async def metrics_page(request: web.Request) -> web.Response:
+    return web.Response(body=request.app[metrics_key].text(),
+                        headers={"Content-Type": METRICS_CONTENT_TYPE})
+
+
 async def knowledge_info(request: web.Request) -> web.Response:
     knowledge = request.app[holder_key].current.knowledge
     return web.json_response({
@@ -154,6 +232,19 @@ async def knowledge_info(request: web.Request) -> web.Response:
 
 
 def setup_api(app: web.Application) -> None:
+    threads = app[settings_key].matcher_threads
+
+    async def pool_ctx(app: web.Application) -> AsyncIterator[None]:
+        app[pool_key] = ThreadPoolExecutor(threads, thread_name_prefix="navguide-matcher")
+        yield
+        app[pool_key].shutdown(wait=True, cancel_futures=True)
+
+    app.cleanup_ctx.append(pool_ctx)
+    metrics = Metrics(lambda: service_state(app))
+    app[metrics_key] = metrics
+    app.middlewares.insert(0, metrics_middleware(metrics))
+    app.router.add_get("/metrics", metrics_page, name="metrics")
+    app.router.add_get("/api/openapi.json", openapi_document, name="openapi")
     app.router.add_post("/api/chat", chat, name="chat")
     app.router.add_post("/api/feedback", feedback, name="feedback")
     app.router.add_get("/api/health", health, name="health")

@@ -13,6 +13,7 @@ from ..settings import Settings
 from .api import setup_api
 from .counsellor import setup_counsellor
 from .errors import error_middleware
+from .guard import setup_guard
 from .keys import holder_key, secret_key, settings_key, templates_key
 from .pages import setup_pages
 from .paths import web_root
@@ -43,6 +44,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app = web.Application(
         middlewares=[error_middleware],
         client_max_size=settings.max_body_bytes,
+        # After a 408 or 413, or a refused request, spend at most this long reading
+        # the rest of a body before closing (aiohttp's default is 10 s per connection).
+        handler_args={"lingering_time": 0.5},
     )
     app[settings_key] = settings
     app[holder_key] = KnowledgeHolder(build(settings.knowledge))
@@ -51,4 +55,5 @@ def create_app(settings: Settings | None = None) -> web.Application:
     setup_api(app)
     setup_pages(app)
     setup_counsellor(app)
+    setup_guard(app)  # innermost: rate limits and the whole body, before any handler
     return app

@@ -18,16 +18,16 @@ from ..holder import Loaded
 from ..matcher.followups import Shown
 from ..records import record_feedback, record_reply
 from ..render import reply_payload
-from .api import checked_message, checked_municipality
+from .api import checked_message, checked_municipality, parse_json, run_matcher
 from .conversation import make_context, read_context
 from .errors import ApiError
 from .keys import holder_key, secret_key, settings_key
 from .pagekit import lang_of, render, ui
 
 
-def conversation(request: web.Request, loaded: Loaded, messages: list[str],
-                 municipality: str | None, lang: str,
-                 asked: bool = False) -> tuple[list[dict], dict, str | None]:
+async def conversation(request: web.Request, loaded: Loaded, messages: list[str],
+                       municipality: str | None, lang: str,
+                       asked: bool = False) -> tuple[list[dict], dict, str | None]:
     """Each message with the reply it gets, the context to send back and the
     municipality the conversation is in now.
 
@@ -39,7 +39,8 @@ def conversation(request: web.Request, loaded: Loaded, messages: list[str],
     reply = None
     for i in range(len(messages)):
         shown = Shown.of(reply) if reply is not None else None
-        reply = loaded.matcher.reply(messages[: i + 1], municipality, lang, shown)
+        reply = await run_matcher(request, loaded, messages[: i + 1], municipality, lang,
+                                  shown=shown)
         turns.append({"message": messages[i], "reply": reply_payload(reply, loaded.knowledge)})
     if asked and reply is not None:
         reply_id = uuid.uuid4().hex
@@ -79,7 +80,7 @@ async def chat_get(request: web.Request) -> web.Response:
                                   request.app[settings_key].max_message_chars)
     except ApiError as exc:
         return page(request, loaded, lang, municipality, [], None, error=exc.message)
-    turns, context, now = conversation(request, loaded, [message], municipality, lang,
+    turns, context, now = await conversation(request, loaded, [message], municipality, lang,
                                        asked=True)
     return page(request, loaded, lang, now, turns, context)
 
@@ -90,12 +91,15 @@ async def _posted(request: web.Request) -> tuple[Loaded, object, str, str | None
     conversation its signed context carries."""
     loaded = request.app[holder_key].current
     settings = request.app[settings_key]
-    form = await request.post()
+    try:
+        form = await request.post()
+    except ValueError as exc:  # not form data in UTF-8 (UnicodeDecodeError is a ValueError)
+        raise web.HTTPBadRequest() from exc
     lang = lang_of(form.get("lang"))
     municipality = checked_municipality(form.get("municipality"), loaded, "drop")
     raw_context = form.get("context") or ""
     try:
-        context = json.loads(raw_context) if isinstance(raw_context, str) and raw_context else None
+        context = parse_json(raw_context) if isinstance(raw_context, str) and raw_context else None
         history, remembered, _ = read_context(request.app[secret_key], context,
                                               settings.max_message_chars)
     except (ValueError, ApiError) as exc:
@@ -110,16 +114,16 @@ async def chat_post(request: web.Request) -> web.Response:
     message = form.get("message")  # type: ignore[attr-defined]
     muni = municipality or remembered
     if not isinstance(message, str) or not message.strip():
-        turns = conversation(request, loaded, history, muni, lang)[0]
+        turns = (await conversation(request, loaded, history, muni, lang))[0]
         return page(request, loaded, lang, muni, turns, context,
                     error=ui(lang)["ui_empty_message"])
     try:
         message = checked_message({"message": message}, settings.max_message_chars)
     except ApiError as exc:
-        turns = conversation(request, loaded, history, muni, lang)[0]
+        turns = (await conversation(request, loaded, history, muni, lang))[0]
         return page(request, loaded, lang, muni, turns, context, error=exc.message,
                     draft=message[: settings.max_message_chars])
-    turns, new_context, now = conversation(request, loaded, [*history, message], muni, lang,
+    turns, new_context, now = await conversation(request, loaded, [*history, message], muni, lang,
                                            asked=True)
     return page(request, loaded, lang, now, turns, new_context)
 
@@ -135,11 +139,11 @@ async def chat_feedback(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest()
     record_feedback(request.app, reply_id, helpful == "yes")
     muni = municipality or remembered
-    turns, context, now = conversation(request, loaded, history, muni, lang)
+    turns, context, now = await conversation(request, loaded, history, muni, lang)
     return page(request, loaded, lang, now, turns, context, thanked=True)
 
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/chat", chat_get, name="chat_page")
-    app.router.add_post("/chat", chat_post)
+    app.router.add_post("/chat", chat_post, name="chat_page_post")
     app.router.add_post("/chat/feedback", chat_feedback, name="chat_feedback")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from typing import NamedTuple, get_args
 
 from ..knowledge.model import CATEGORIES
@@ -52,6 +53,15 @@ def make_context(secret: bytes, messages: list[str], municipality: str | None,
     return context
 
 
+def _is_text(value: str) -> bool:
+    """False for a string with a lone surrogate, which cannot be signed or shown."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def read_context(secret: bytes, context: object, max_chars: int) -> Context:
     """The earlier messages, municipality and last reply of a context sent back."""
     if context is None:
@@ -69,6 +79,8 @@ def read_context(secret: bytes, context: object, max_chars: int) -> Context:
         or not (municipality is None or isinstance(municipality, str))
         or not isinstance(sig, str)
         or not (shown is None or _valid_shown(shown))
+        or not re.fullmatch(r"[0-9a-f]{64}", sig)
+        or not all(_is_text(m) for m in [*messages, municipality or ""])
     ):
         raise ApiError(400, "invalid_context", _INVALID)
     if not hmac.compare_digest(sig, _signature(secret, messages, municipality, shown)):
@@ -84,10 +96,11 @@ def _valid_shown(shown: object) -> bool:
         shown["kind"] in get_args(ReplyKind)
         and isinstance(ids, list) and len(ids) <= MAX_SHOWN
         and all(isinstance(i, str) and ID_RE.fullmatch(i) for i in ids)
-        and (shown["municipality"] is None or isinstance(shown["municipality"], str))
+        and (shown["municipality"] is None
+             or (isinstance(shown["municipality"], str) and _is_text(shown["municipality"])))
         and (shown["category"] is None or shown["category"] in CATEGORIES)
         and isinstance(subject, list) and len(subject) <= MAX_SHOWN
-        and all(isinstance(w, str) and len(w) <= 100 for w in subject)
+        and all(isinstance(w, str) and len(w) <= 100 and _is_text(w) for w in subject)
         and shown["lang"] in ("sv", "en")
     )
 

@@ -16,15 +16,19 @@ log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}
 
 
-def error_response(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+def error_response(status: int, code: str, message: str,
+                   headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status,
+                             headers=headers)
 
 
 def error_page(request: web.Request, status: int,
@@ -40,9 +44,16 @@ def error_page(request: web.Request, status: int,
 
 
 _HTTP_CODES = {
-    400: "bad_request", 404: "not_found", 405: "method_not_allowed",
-    413: "body_too_large", 415: "unsupported_media_type",
+    400: "bad_request", 404: "not_found", 405: "method_not_allowed", 408: "body_timeout",
+    413: "body_too_large", 415: "unsupported_media_type", 429: "rate_limited",
 }
+
+
+def client_gone(request: web.Request, exc: BaseException) -> web.Response:
+    """The answer to a client that went away mid-request: no one reads it, so one log line."""
+    log.info("client went away during %s %s (%s)", request.method, request.path,
+             type(exc).__name__)
+    return error_response(400, "incomplete_body", "The request ended before its body did.")
 
 
 @web.middleware
@@ -52,15 +63,18 @@ async def error_middleware(request: web.Request, handler):  # type: ignore[no-un
         return await handler(request)
     except ApiError as exc:
         if is_api:
-            return error_response(exc.status, exc.code, exc.message)
-        return error_page(request, exc.status)
+            return error_response(exc.status, exc.code, exc.message, exc.headers)
+        return error_page(request, exc.status, exc.headers)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
         if is_api:
             code = _HTTP_CODES.get(exc.status, "http_error")
-            return error_response(exc.status, code, exc.reason)
+            kept = {k: v for k, v in exc.headers.items() if k in ("Allow", "Retry-After")}
+            return error_response(exc.status, code, exc.reason, kept)
         return error_page(request, exc.status, dict(exc.headers))
+    except ConnectionError as exc:  # the client went away: one line, no traceback
+        return client_gone(request, exc)
     except Exception:
         log.exception("error handling %s %s", request.method, request.path)
         if is_api:

@@ -33,7 +33,7 @@ _AGED = ("åring", "åringen", "åringar")  # "tvååring", "femåringen"
 
 
 def _number(word: str) -> int | None:
-    if word.isdigit() and len(word) <= 3:
+    if word.isdecimal() and len(word) <= 3:  # "➂".isdigit(), but int() refuses it
         return int(word)
     return NUMBER_WORDS.get(word)
 

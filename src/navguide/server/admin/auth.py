@@ -1,50 +1,64 @@
 """Who may see /admin: whoever holds the configured token.
 
 A script sends `Authorization: Bearer <token>`; a browser signs in once with a
-form and then carries a cookie holding an HMAC of the token (never the token
-itself). Every comparison is constant-time (`hmac.compare_digest`).
+form and then carries a cookie holding a random session id (see
+records/sessions.py): a new one at every sign-in, ended by logout and after
+`admin_session_hours`, kept in the record store so every process knows it.
+The cookie is `Secure` when the request or the public URL is https. Token
+comparisons are constant-time (`hmac.compare_digest`), and wrong tokens count
+against the sign-in rate limit.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from typing import Literal
 
 from aiohttp import web
 
-from ..keys import secret_key, settings_key
+from ...records.sessions import Sessions
+from ..guard import limits_key
+from ..keys import settings_key
 
 COOKIE = "navguide_admin"
 
 Access = Literal["ok", "none", "wrong"]
+sessions_key = web.AppKey("admin_sessions", Sessions)
 
 
 def token_matches(given: str, expected: str) -> bool:
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def cookie_value(app: web.Application) -> str:
-    token = app[settings_key].admin_token.encode()
-    return hmac.new(app[secret_key], b"admin:" + token, hashlib.sha256).hexdigest()
-
-
-def access(request: web.Request) -> Access:
-    """"ok" with the right token or cookie, "wrong" with a wrong one, "none" without."""
+async def access(request: web.Request) -> Access:
+    """"ok" with the right token or a live session, "wrong" with a wrong one, "none" without."""
     expected = request.app[settings_key].admin_token
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, given = header.partition(" ")
         if scheme.lower() == "bearer" and token_matches(given.strip(), expected):
             return "ok"
+        request.app[limits_key].check(request, "admin_login")  # guessing counts as signing in
         return "wrong"
     cookie = request.cookies.get(COOKIE)
     if cookie is not None:
-        ok = hmac.compare_digest(cookie.encode(), cookie_value(request.app).encode())
-        return "ok" if ok else "wrong"
+        return "ok" if await request.app[sessions_key].alive(cookie) else "wrong"
     return "none"
 
 
-def set_cookie(response: web.StreamResponse, request: web.Request) -> None:
-    response.set_cookie(COOKIE, cookie_value(request.app), path="/admin", httponly=True,
-                        samesite="Strict", secure=request.secure, max_age=8 * 3600)
+def secure(request: web.Request) -> bool:
+    return request.secure or request.app[settings_key].public_url.startswith("https://")
+
+
+async def set_cookie(response: web.StreamResponse, request: web.Request) -> None:
+    sessions = request.app[sessions_key]
+    response.set_cookie(COOKIE, await sessions.start(), path="/admin", httponly=True,
+                        samesite="Strict", secure=secure(request),
+                        max_age=int(sessions.lifetime))
+
+
+async def end_session(response: web.StreamResponse, request: web.Request) -> None:
+    cookie = request.cookies.get(COOKIE)
+    if cookie:
+        await request.app[sessions_key].end(cookie)
+    response.del_cookie(COOKIE, path="/admin")

@@ -11,7 +11,7 @@ from ...knowledge import errors
 from ...records import StoreError, store_key
 from ...records.store import hours_ago
 from ..keys import holder_key, settings_key, templates_key
-from .auth import COOKIE, access, set_cookie, token_matches
+from .auth import access, end_session, set_cookie, token_matches
 
 HEADERS = {
     "Cache-Control": "no-store",
@@ -35,19 +35,19 @@ async def login(request: web.Request) -> web.Response:
     given = form.get("token")
     if isinstance(given, str) and token_matches(given, request.app[settings_key].admin_token):
         response = web.HTTPSeeOther(request.app.router["admin"].url_for())
-        set_cookie(response, request)
+        await set_cookie(response, request)
         raise response
     return _page(request, "login.html", 403, wrong=True)
 
 
 async def logout(request: web.Request) -> web.Response:
     response = web.HTTPSeeOther(request.app.router["admin"].url_for())
-    response.del_cookie(COOKIE, path="/admin")
+    await end_session(response, request)
     raise response
 
 
 async def admin_page(request: web.Request) -> web.Response:
-    allowed = access(request)
+    allowed = await access(request)
     if allowed != "ok":
         return _page(request, "login.html", 401 if allowed == "none" else 403,
                      wrong=allowed == "wrong")
@@ -61,7 +61,7 @@ async def admin_page(request: web.Request) -> web.Response:
     report, problem = None, None
     try:
         since = hours_ago(parse_since(since_text))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # OverflowError: "99999999999d"
         since, problem = hours_ago(24 * 7), str(exc)
         since_text = "7d"
     store = request.app.get(store_key)
