@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", "-c", metavar="FILE", help="TOML file of settings")
     serve.add_argument("--no-watch", action="store_true",
                        help="do not reload the knowledge when its files change")
+    serve.add_argument("--workers", "-w", type=int, default=None, metavar="N",
+                       help="server processes sharing the port (default 1)")
 
     check = commands.add_parser("check", help="check a knowledge folder")
     check.add_argument("dir", nargs="?", default=None, metavar="DIR",
@@ -315,9 +317,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         watch=False if args.no_watch else None,
+        workers=args.workers,
     )
+    process = " [%(process)d]" if settings.workers > 1 else ""
     logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        format=f"%(asctime)s %(levelname)s{process} %(name)s: %(message)s")
+    if settings.workers > 1:
+        from .server.workers import supervise
+
+        return supervise(settings, create_app, access_log_class=PrivateAccessLogger)
     app = create_app(settings)
     web.run_app(app, host=settings.host, port=settings.port, print=_print_url(settings),
                 access_log_class=PrivateAccessLogger)
