@@ -1,0 +1,341 @@
+"""Load on the HTTP server with wrk, beside two ceilings, in one run (issue 11).
+
+    .venv/bin/python bench/load.py [--duration 20] [--connections 16 64] [--workers 1 2]
+                                   [--database URL] [--noisy] [--quick]
+
+Needs Debian's `wrk` (`apt-get install wrk`). Everything runs on loopback:
+each server is started here on a free port of 127.0.0.1 and stopped at the
+end; every wrk run is bounded by `--duration`.
+
+- **matcher alone**: `Matcher.reply` in this process over the same questions,
+  one thread: the rate one core can answer at, the first ceiling.
+- **hello**: a minimal aiohttp handler answering `{"ok": true}`, the second.
+- **navguide**: `navguide serve --workers N` with records on SQLite (or the
+  `--database` given), rate limits on as by default. wrk's Lua script rotates
+  realistic questions (the benchmark's dev questions) and gives each request a
+  random `X-Forwarded-For` (loopback is a trusted proxy by default), so the
+  load is many learners, none over their limit.
+- **--noisy**: the same load while 4 connections send 1,000-character messages
+  and one client floods from a single address; the others' p99 is compared
+  with the quiet run.
+
+Printed: requests/s, p50/p99, errors (non-2xx and socket errors), the
+server's RSS before and after, and what /api/health says of the record store
+(written, dropped) after the run, beside the issue's figures as the baseline.
+Always exits 0: these are measurements, not tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from common import DEFAULT_KNOWLEDGE, DEFAULT_QUESTIONS, OUT, REPO, load_tests
+
+STARTER_KNOWLEDGE = REPO / "knowledge"
+STARTER_TESTS = REPO / "tests" / "knowledge" / "starter-tests.yaml"
+# What issue 11 measured before this work, on the same kind of machine.
+BASELINE = {16: "855 req/s, p50 17.5 ms, p99 50 ms", 64: "915 req/s"}
+
+HELLO = """
+import sys
+from aiohttp import web
+async def hello(request):
+    await request.read()
+    return web.json_response({"ok": True})
+app = web.Application()
+app.router.add_post("/api/chat", hello)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
+"""
+
+LUA = """
+local bodies = {%(bodies)s}
+local fixed = %(fixed)s
+local n = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+function setup(thread) thread:set("seed", math.random(1, 1000000)) end
+function init(args) math.randomseed(seed or os.time()) n = math.random(1, #bodies) end
+function request()
+  n = n %% #bodies + 1
+  local client = fixed or string.format("10.%%d.%%d.%%d", math.random(0, 255),
+      math.random(0, 255), math.random(1, 254))
+  return wrk.format(nil, "/api/chat", {["X-Forwarded-For"] = client}, bodies[n])
+end
+"""
+
+
+def lua_string(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a valid Lua string for these texts
+
+
+def write_script(name: str, bodies: list[str], fixed_client: str | None = None) -> Path:
+    OUT.mkdir(exist_ok=True)
+    path = OUT / name
+    path.write_text(LUA % {"bodies": ", ".join(lua_string(b) for b in bodies),
+                           "fixed": lua_string(fixed_client) if fixed_client else "nil"},
+                    encoding="utf-8")
+    return path
+
+
+def questions(knowledge: Path) -> tuple[list[str], Path]:
+    source = DEFAULT_QUESTIONS if knowledge == DEFAULT_KNOWLEDGE else STARTER_TESTS
+    tests = [t for t in load_tests(source) if len(t.messages) == 1]
+    return [t.messages[0] for t in tests][:300], source
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_up(port: int, path: str = "/api/health", timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                if path is None:
+                    return
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def rss_kib(pid: int) -> int:
+    """RSS of a process and all its children (the workers), in KiB."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for one in pids:
+        try:
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+@dataclass
+class Result:
+    rate: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    requests: int = 0
+    errors: int = 0
+    text: str = ""
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def parse_wrk(text: str) -> Result:
+    result = Result(text=text)
+    if m := re.search(r"Requests/sec:\s+([\d.]+)", text):
+        result.rate = float(m.group(1))
+    if m := re.search(r"(\d+) requests in", text):
+        result.requests = int(m.group(1))
+    for pct, attr in (("50", "p50_ms"), ("99", "p99_ms")):
+        if m := re.search(rf"^\s+{pct}(?:\.000)?%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M):
+            setattr(result, attr, _ms(m.group(1), m.group(2)))
+    if m := re.search(r"Non-2xx or 3xx responses: (\d+)", text):
+        result.errors += int(m.group(1))
+    socket_errors = r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"
+    if m := re.search(socket_errors, text):
+        result.errors += sum(int(g) for g in m.groups())
+    return result
+
+
+def wrk(port: int, script: Path, connections: int, duration: int,
+        threads: int = 2) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        ["wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{duration}s",
+         "--timeout", "5s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def run_wrk(port: int, script: Path, connections: int, duration: int) -> Result:
+    out, _ = wrk(port, script, connections, duration).communicate(timeout=duration + 60)
+    return parse_wrk(out)
+
+
+def matcher_alone(knowledge: Path, messages: list[str], seconds: float) -> float:
+    if str(REPO / "src") not in sys.path:
+        sys.path.insert(0, str(REPO / "src"))
+    from navguide.holder import build
+
+    loaded = build(knowledge)
+    for message in messages[:20]:  # warm caches as a server would be
+        loaded.matcher.reply([message], None, "sv")
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        loaded.matcher.reply([messages[done % len(messages)]], None, "sv")
+        done += 1
+    return done / (time.perf_counter() - start)
+
+
+def start_navguide(port: int, knowledge: Path, workers: int, database: str,
+                   log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "NAVGUIDE_SECRET": "bench-secret", "NAVGUIDE_DATABASE_URL": database}
+    navguide = shutil.which("navguide", path=str(Path(sys.executable).parent)) or "navguide"
+    return subprocess.Popen(
+        [navguide, "serve", "--knowledge", str(knowledge), "--port", str(port), "--no-watch",
+         "--workers", str(workers)],
+        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def health(port: int) -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as response:
+        return json.load(response)
+
+
+def records_line(port: int) -> str:
+    try:
+        records = health(port).get("records", {})
+    except OSError as exc:
+        return f"health unreachable: {exc}"
+    return (f"records written {records.get('written')}, dropped {records.get('dropped')}, "
+            f"queued {records.get('queued')}, state {records.get('state')}")
+
+
+def line(label: str, r: Result) -> str:
+    return (f"  {label:<34} {r.rate:>9.0f} req/s  p50 {r.p50_ms:>7.1f} ms  "
+            f"p99 {r.p99_ms:>7.1f} ms  {r.requests:>8} requests  {r.errors} errors")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--knowledge", type=Path, default=None)
+    parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--database", default=None,
+                        help="records store (default: SQLite in a temporary folder)")
+    parser.add_argument("--noisy", action="store_true",
+                        help="also run with long messages and a flood beside the load")
+    parser.add_argument("--quick", action="store_true", help="5 s runs, 16 connections")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install wrk")
+        return 0
+    if args.quick:
+        args.duration, args.connections = 5, [16]
+    knowledge = args.knowledge or (DEFAULT_KNOWLEDGE if DEFAULT_KNOWLEDGE.is_dir()
+                                   else STARTER_KNOWLEDGE)
+    messages, source = questions(knowledge)
+    bodies = [json.dumps({"message": m}, ensure_ascii=False) for m in messages]
+    normal = write_script("load.lua", bodies)
+    print(f"knowledge {knowledge}; {len(messages)} questions from {source.name}; "
+          f"wrk runs of {args.duration} s; {os.cpu_count()} cores (shared with other work)")
+
+    print("\nceiling 1: the matcher alone, in-process, one thread")
+    alone = matcher_alone(knowledge, messages, min(10.0, args.duration))
+    print(f"  {'matcher alone':<34} {alone:>9.0f} replies/s")
+
+    print("\nceiling 2: a minimal aiohttp handler")
+    port = free_port()
+    hello = subprocess.Popen([sys.executable, "-c", HELLO, str(port)], start_new_session=True)
+    try:
+        wait_up(port, path=None)
+        for c in args.connections:
+            print(line(f"hello, {c} connections", run_wrk(port, normal, c, args.duration)))
+    finally:
+        stop(hello)
+
+    temp = Path(tempfile.mkdtemp(prefix="navguide-load-"))
+    quiet: dict[tuple[int, int], Result] = {}
+    try:
+        for workers in args.workers:
+            database = args.database or f"sqlite:///{temp / f'records-{workers}.sqlite3'}"
+            port = free_port()
+            server = start_navguide(port, knowledge, workers, database,
+                                    temp / f"serve-{workers}.log")
+            try:
+                wait_up(port)
+                shown = "PostgreSQL" if database.startswith("postgres") else "SQLite"
+                print(f"\nnavguide serve --workers {workers} (records on {shown}), "
+                      f"RSS at start {rss_kib(server.pid) / 1024:.0f} MiB")
+                for c in args.connections:
+                    result = run_wrk(port, normal, c, args.duration)
+                    quiet[(workers, c)] = result
+                    print(line(f"/api/chat, {c} connections", result))
+                    if workers == 1 and c in BASELINE:
+                        print(f"  {'':<34} baseline before issue 11: {BASELINE[c]}")
+                    time.sleep(1.0)
+                    print(f"  {'':<34} RSS {rss_kib(server.pid) / 1024:.0f} MiB; "
+                          f"{records_line(port)}")
+                if args.noisy:
+                    noisy_run(port, bodies, workers, args, quiet)
+            finally:
+                stop(server)
+        print("\ntargets")
+        one = quiet.get((1, max(args.connections)))
+        two = quiet.get((2, max(args.connections)))
+        if one:
+            print(f"  one process / matcher alone: {one.rate / alone:.2f} (target >= 0.70)")
+            print(f"  p99 at {max(args.connections)} connections: {one.p99_ms:.1f} ms "
+                  "(target < 100 ms)")
+        if one and two:
+            print(f"  --workers 2 / one: {two.rate / one.rate:.2f} (target >= 1.7)")
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    return 0
+
+
+def noisy_run(port: int, bodies: list[str], workers: int, args: argparse.Namespace,
+              quiet: dict[tuple[int, int], Result]) -> None:
+    long_text = ("Jag undrar hur jag söker till komvux och vad det kostar " * 20)[:1000]
+    long_script = write_script("load-long.lua", [json.dumps({"message": long_text},
+                                                            ensure_ascii=False)])
+    flood_script = write_script("load-flood.lua", bodies[:5], fixed_client="192.0.2.66")
+    c = 16
+    others = wrk(port, write_script("load.lua", bodies), c, args.duration)
+    long = wrk(port, long_script, 4, args.duration, threads=1)
+    flood = wrk(port, flood_script, 4, args.duration, threads=1)
+    results = {name: parse_wrk(p.communicate(timeout=args.duration + 60)[0])
+               for name, p in (("others", others), ("long", long), ("flood", flood))}
+    print(f"  noisy: {c} connections of learners, beside 4 sending 1,000 characters and a "
+          "flood of 4 connections from one address")
+    print(line("learners (others)", results["others"]))
+    print(line("1,000-character messages", results["long"]))
+    print(line("flood, one client (429s are errors)", results["flood"]))
+    base = quiet.get((workers, c))
+    if base and base.p99_ms:
+        print(f"  others' p99 / quiet p99 at {c}: {results['others'].p99_ms / base.p99_ms:.2f} "
+              "(target <= 2)")
+    time.sleep(1.0)
+    print(f"  {'':<34} {records_line(port)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
