@@ -78,3 +78,21 @@ def test_the_client_is_the_peer_or_what_a_trusted_proxy_says(peer, forwarded, cl
 def test_a_bad_trusted_proxy_is_a_settings_error():
     with pytest.raises(SettingsError, match="trusted_proxies"):
         parse_networks(["localhost"])
+
+
+def test_a_shared_limiter_counts_across_forked_processes():
+    import multiprocessing
+
+    from navguide.ratelimit import SharedRateLimiter
+
+    limiter = SharedRateLimiter(10, clock=lambda: 1000.0)  # no refill while it runs
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=lambda: [limiter.hit("a") for _ in range(4)])
+               for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    # 8 taken by the two other processes: 2 left here, then refused; others unaffected
+    assert [limiter.hit("a") == 0 for _ in range(3)] == [True, True, False]
+    assert limiter.hit("b") == 0

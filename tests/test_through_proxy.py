@@ -104,8 +104,8 @@ def test_the_learner_named_by_nginx_is_limited_not_nginx():
     flood = learner()
     statuses = [request("POST", "/api/chat", b'{"message": "komvux"}', client=flood)[0]
                 for _ in range(70)]
-    # 30 a minute per process; two workers each count their own
-    assert 30 <= statuses.count(200) <= 60
+    # 30 a minute for the client across both workers (plus what refills meanwhile)
+    assert 30 <= statuses.count(200) <= 40
     assert statuses.count(429) >= 10
     assert request("POST", "/api/chat", b'{"message": "komvux"}')[0] == 200  # someone else
 

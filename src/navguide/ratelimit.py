@@ -4,15 +4,20 @@ Each (route, client) has a token bucket: `per_minute` tokens, refilled evenly,
 so a client may send a short burst and then one request every 60/per_minute
 seconds. A request over the limit costs one dictionary look-up and gets a 429
 with `Retry-After`, so a flood from one client never slows another. The
-buckets live in this process; with several workers each has its own, which is
-why the deployment guide also puts nginx's `limit_req` in front.
+buckets live in this process, or, with `--workers N`, in shared memory made
+before the workers are forked (`SharedRateLimiter`), so all of them count one
+client together.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import math
+import mmap
+import multiprocessing
+import struct
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -67,6 +72,57 @@ class RateLimiter:
             del self._buckets[client]
         if len(self._buckets) >= MAX_CLIENTS:  # a flood of distinct addresses: start over
             self._buckets.clear()
+
+
+class SharedRateLimiter:
+    """The same limit, its buckets in memory shared by the processes forked after it.
+
+    A fixed table of SLOTS buckets, each client hashed to one: two clients
+    sharing a slot share a bucket, which with 65,536 slots is rare, and costs
+    at worst an early 429 for one of them. One lock (a semaphore shared by the
+    processes) guards it; holding it is a few microseconds.
+    """
+
+    SLOTS = 65_536
+    _BUCKET = struct.Struct("dd")  # tokens, when last filled (monotonic; 0: never used)
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self.rate = per_minute / 60.0
+        self.clock = clock
+        self.refused = 0
+        self._table = mmap.mmap(-1, self.SLOTS * self._BUCKET.size)  # MAP_SHARED, anonymous
+        self._lock = multiprocessing.get_context("fork").Lock()
+
+    def hit(self, client: str) -> float:
+        if self.per_minute <= 0:
+            return 0.0
+        offset = (zlib.crc32(client.encode("utf-8", "replace")) % self.SLOTS) * self._BUCKET.size
+        with self._lock:
+            now = self.clock()
+            tokens, at = self._BUCKET.unpack_from(self._table, offset)
+            if at == 0.0:
+                tokens = float(self.per_minute)
+            else:
+                tokens = min(float(self.per_minute), tokens + (now - at) * self.rate)
+            allowed = tokens >= 1.0
+            self._BUCKET.pack_into(self._table, offset, tokens - 1.0 if allowed else tokens, now)
+        if allowed:
+            return 0.0
+        self.refused += 1
+        return (1.0 - tokens) / self.rate
+
+
+_shared: dict[tuple[str, int], SharedRateLimiter] = {}
+
+
+def shared_limiter(route: str, per_minute: int) -> SharedRateLimiter:
+    """One shared limiter per route for this process tree: made in the supervisor before
+    the first fork, so a worker started again later finds the same table."""
+    key = (route, per_minute)
+    if key not in _shared:
+        _shared[key] = SharedRateLimiter(per_minute)
+    return _shared[key]
 
 
 def retry_after(seconds: float) -> str:

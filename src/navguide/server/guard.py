@@ -19,7 +19,15 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from ..ratelimit import Network, RateLimiter, client_of, parse_networks, retry_after
+from ..ratelimit import (
+    Network,
+    RateLimiter,
+    SharedRateLimiter,
+    client_of,
+    parse_networks,
+    retry_after,
+    shared_limiter,
+)
 from ..settings import Settings
 from .errors import ApiError
 from .keys import settings_key
@@ -36,15 +44,18 @@ LIMITED_ROUTES = {"chat": "chat", "chat_page_post": "chat", "feedback": "feedbac
 @dataclass
 class Limits:
     trusted: tuple[Network, ...]
-    limiters: dict[str, RateLimiter]
+    limiters: dict[str, RateLimiter | SharedRateLimiter]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
-        return cls(parse_networks(settings.trusted_proxies), {
-            "chat": RateLimiter(settings.chat_per_minute),
-            "feedback": RateLimiter(settings.feedback_per_minute),
-            "admin_login": RateLimiter(settings.admin_login_per_minute),
-        })
+        per_minute = {"chat": settings.chat_per_minute,
+                      "feedback": settings.feedback_per_minute,
+                      "admin_login": settings.admin_login_per_minute}
+        if settings.workers > 1:  # the app is made before the fork: workers count together
+            limiters = {route: shared_limiter(route, n) for route, n in per_minute.items()}
+        else:
+            limiters = {route: RateLimiter(n) for route, n in per_minute.items()}
+        return cls(parse_networks(settings.trusted_proxies), limiters)
 
     def client(self, request: web.Request) -> str:
         return client_of(request.remote, request.headers.get("X-Forwarded-For"), self.trusted)
