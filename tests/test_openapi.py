@@ -80,7 +80,7 @@ def server() -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def document(server: Server) -> dict:
-    status, headers, body = server.request("GET", "/api/openapi.json")
+    status, _, body = server.request("GET", "/api/openapi.json")
     assert status == 200
     return json.loads(body)
 

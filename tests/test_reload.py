@@ -157,7 +157,8 @@ async def test_100_reloads_while_requests_stream_in(aiohttp_client, tmp_path):
     folder.mkdir()
     (folder / "m.yaml").write_text(MUNICIPALITIES, encoding="utf-8")
     write_version(folder, 0)
-    app = create_app(settings_for(tmp_path, folder, watch=False, record=False))
+    app = create_app(settings_for(tmp_path, folder, watch=False, record=False,
+                                  chat_per_minute=0))  # one client streaming: no limit
     client = await aiohttp_client(app)
     reloader = app[reloader_key]
     done = asyncio.Event()
