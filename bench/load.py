@@ -195,12 +195,12 @@ def matcher_alone(knowledge: Path, messages: list[str], seconds: float) -> float
 
 
 def start_navguide(port: int, knowledge: Path, workers: int, database: str,
-                   log: Path) -> subprocess.Popen[bytes]:
+                   log: Path, watch: bool = False) -> subprocess.Popen[bytes]:
     env = {**os.environ, "NAVGUIDE_SECRET": "bench-secret", "NAVGUIDE_DATABASE_URL": database}
     navguide = shutil.which("navguide", path=str(Path(sys.executable).parent)) or "navguide"
     return subprocess.Popen(
-        [navguide, "serve", "--knowledge", str(knowledge), "--port", str(port), "--no-watch",
-         "--workers", str(workers)],
+        [navguide, "serve", "--knowledge", str(knowledge), "--port", str(port),
+         *([] if watch else ["--no-watch"]), "--workers", str(workers)],
         env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
