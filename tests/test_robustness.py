@@ -170,10 +170,10 @@ async def test_a_slow_message_does_not_stall_the_others(aiohttp_client, monkeypa
     matcher = app[holder_key].current.matcher
     real = matcher.reply
 
-    def slow(messages, *args):  # type: ignore[no-untyped-def]
+    def slow(messages, *args, **kwargs):  # type: ignore[no-untyped-def]
         if "långsam" in messages[-1]:
             time.sleep(1.0)
-        return real(messages, *args)
+        return real(messages, *args, **kwargs)
 
     monkeypatch.setattr(matcher, "reply", slow)
     slow_one = asyncio.create_task(client.post("/api/chat", json={"message": "långsam fråga"}))

@@ -7,11 +7,12 @@ gets matches it. The limits in it come from the settings in force.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
+from ..matcher.reply import ReplyKind
 from ..settings import Settings
 
-KINDS = ["topic", "centre", "course", "courses", "handoff", "smalltalk", "clarify"]
+KINDS = list(get_args(ReplyKind))
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -112,6 +113,19 @@ def openapi(settings: Settings, version: str) -> dict[str, Any]:
                 "properties": {
                     "messages": {"type": "array", "items": {"type": "string"}},
                     "municipality": nullable_str,
+                    "shown": {
+                        "type": "object", "description": "What the reply showed.",
+                        "required": ["kind", "ids", "municipality", "category", "subject",
+                                     "lang"],
+                        "properties": {
+                            "kind": {"type": "string", "enum": KINDS},
+                            "ids": {"type": "array", "items": {"type": "string"}},
+                            "municipality": nullable_str,
+                            "category": nullable_str,
+                            "subject": {"type": "array", "items": {"type": "string"}},
+                            "lang": {"type": "string", "enum": ["sv", "en"]},
+                        },
+                    },
                     "sig": {"type": "string"},
                 },
             },
