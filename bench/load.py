@@ -72,13 +72,16 @@ function request()
   n = n %% #bodies + 1
   local client = fixed or string.format("10.%%d.%%d.%%d", math.random(0, 255),
       math.random(0, 255), math.random(1, 254))
-  return wrk.format(nil, "/api/chat", {["X-Forwarded-For"] = client}, bodies[n])
+  return wrk.format("POST", "/api/chat", {["Content-Type"] = "application/json",
+      ["X-Forwarded-For"] = client}, bodies[n])
 end
 """
 
 
 def lua_string(text: str) -> str:
-    return json.dumps(text)  # a JSON string is a valid Lua string for these texts
+    """A Lua long string: LuaJIT (wrk) reads no JSON "\\u00e4" escapes, so raw UTF-8."""
+    assert "]==]" not in text
+    return f"[==[{text}]==]"
 
 
 def write_script(name: str, bodies: list[str], fixed_client: str | None = None) -> Path:
@@ -88,6 +91,15 @@ def write_script(name: str, bodies: list[str], fixed_client: str | None = None) 
                            "fixed": lua_string(fixed_client) if fixed_client else "nil"},
                     encoding="utf-8")
     return path
+
+
+def check_script(script: Path) -> None:
+    """wrk silently falls back to `GET /` when its script does not load: refuse that."""
+    result = subprocess.run(["wrk", "-t1", "-c1", "-d1s", "-s", str(script),
+                             "http://127.0.0.1:9"], capture_output=True, text=True)
+    if "error" in (result.stdout + result.stderr).lower() and "unable to connect" not in \
+            (result.stdout + result.stderr).lower():
+        raise SystemExit(f"wrk cannot load {script}: {result.stdout}{result.stderr}")
 
 
 def questions(knowledge: Path) -> tuple[list[str], Path]:
@@ -254,7 +266,8 @@ def main() -> int:
                                    else STARTER_KNOWLEDGE)
     messages, source = questions(knowledge)
     bodies = [json.dumps({"message": m}, ensure_ascii=False) for m in messages]
-    normal = write_script("load.lua", bodies)
+    check_script(normal_script := write_script("load.lua", bodies))
+    normal = normal_script
     print(f"knowledge {knowledge}; {len(messages)} questions from {source.name}; "
           f"wrk runs of {args.duration} s; {os.cpu_count()} cores (shared with other work)")
 
