@@ -178,3 +178,16 @@ def test_a_context_naming_entries_the_knowledge_lost_is_answered_afresh(matcher:
     gone = Shown("courses", ("no-such-course", "nor-this"), "krokom", "komvux")
     reply = matcher.reply(["Vilka komvuxkurser finns i Åre?", "den andra"], shown=gone)
     assert reply.kind == "course"  # the list was answered again, then picked from
+
+
+def test_what_does_it_cost_after_a_course_asks_about_its_school_form() -> None:
+    from support import BENCH
+
+    if not (BENCH / "knowledge").is_dir():
+        pytest.skip("the benchmark knowledge sits beside the repository")
+    bench = build(BENCH / "knowledge").matcher
+    asked = ["Finns det kockutbildning i Östersund?", "vad kostar det?"]
+    course = bench.reply(asked[:1])
+    assert course.kind == "course" and course.category == "komvux"
+    reply = bench.reply(asked, shown=Shown.of(course))
+    assert reply.ids[0] == "komvux-kostnad"

@@ -181,6 +181,25 @@ class Matcher:
         reply.centre = self.centres.local(last, muni)
         return reply
 
+    def _about_form(self, last: Query, course: Course, muni: str | None) -> Reply | None:
+        """"Vad kostar det?" after a course asks what its school form costs: the
+        guidance topic that answers the question with the school form's name,
+        unless the course's own text holds what is asked."""
+        if "anaphora" not in last.intents or last.intents & {
+            "start", "distance", "listing", "many", *_CENTRE_INTENTS  # "vilken nivå är det?"
+        } or not last.subject or course.category == "other":
+            return None
+        own = float(coverage(self.index, last.subject)[self.ranker.positions[course.id]])
+        if own >= SUBJECT_KNOWN:
+            return None  # "Vilken nivå är det?": the course itself says
+        form = say(last.lang, f"form_{course.category}")  # "högskola och universitet"
+        asked = analyse(f"{last.text} {form}", self.index, last.lang)
+        reply = self._answer(asked, muni, named=False, placed=False)
+        if reply.kind != "topic" or reply.handoff:
+            return None
+        reply.category = course.category
+        return reply
+
     def _form_courses(
         self, last: Query, before: Query, previous: Reply, muni: str | None
     ) -> Reply | None:
@@ -244,6 +263,9 @@ class Matcher:
             if centre:
                 return self._reply_with("centre", [centre], last, muni, own.score)
         if isinstance(main, Course) and not named:
+            about_form = self._about_form(last, main, muni)
+            if about_form:
+                return about_form
             if last.intents & _CENTRE_INTENTS and main.municipality:
                 centre = self.centres.local(last, main.municipality)
                 if centre:
