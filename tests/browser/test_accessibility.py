@@ -105,3 +105,29 @@ def test_the_check_itself_finds_a_violation(page: Page, axe_source: str) -> None
     found = violations(page, axe_source)
     assert any(v.startswith("button-name") for v in found), found
     assert any(v.startswith("color-contrast") for v in found), found
+
+
+def test_chat_page_small_talk_and_the_municipality_choice(
+    browser: Browser, sites: Sites, axe_source: str
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"{sites.navguide}/chat?q=hej")
+        expect(page.locator("#latest")).to_contain_text("Hej!")
+        assert violations(page, axe_source) == []
+        page.goto(f"{sites.navguide}/chat?q=Jag+vill+prata+med+en+m%C3%A4nniska")
+        choice = page.get_by_role("group", name="Välj din kommun")
+        expect(choice.get_by_role("button")).to_have_count(2)
+        expect(page.get_by_role("group", name="Var svaret till hjälp?")).to_be_visible()
+        assert violations(page, axe_source) == []
+        choice.get_by_role("button", name="Krokom").focus()  # chosen by keyboard
+        page.keyboard.press("Enter")
+        expect(page.locator("#latest")).to_contain_text("Lärcentrum Krokom")
+        expect(page.get_by_label("Kommun")).to_have_value("krokom")
+        page.get_by_role("button", name="Ja").focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("status")).to_contain_text("Tack för ditt svar!")
+        assert violations(page, axe_source) == []
+    finally:
+        context.close()
