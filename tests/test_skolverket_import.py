@@ -234,3 +234,22 @@ def test_imported_files_may_hold_a_whole_county(tmp_path: Path) -> None:
                                        .split("\n", 1)[1])  # without the importer's mark
     _, problems = load_knowledge(tmp_path)
     assert "the limit is 2,000,000" in str(problems[0])
+
+
+def test_any_title_is_written_as_the_text_it_is(tmp_path: Path) -> None:
+    """No title turns into a number, a date, a comment or a broken file on the way."""
+    from navguide.importers.output import render
+
+    titles = ['Kurs: "A" # 1 – [ja] {nej}', "yes", "2027-01-01", "123", "null", "- a",
+              "ett\u2028två\x85tre\x7f", "Ünïcödé 𝔘 ✓", "back\\slash"]
+    courses = [{"id": f"skolverket-e-{n}", "title": title, "provider": "P", "category": "komvux",
+                "distance": False, "url": "https://example.test/", "imported": date(2026, 12, 1),
+                "start": "rolling"} for n, title in enumerate(titles)]
+    (tmp_path / "m.yaml").write_text("municipalities: []\n")
+    (tmp_path / "s.yaml").write_text(render(courses, "test", date(2026, 12, 1)),
+                                     encoding="utf-8")
+    knowledge, problems = load_knowledge(tmp_path)
+    assert problems == []
+    assert [c.title for c in knowledge.courses] == titles
+    assert all(c.start == "rolling" and c.imported == date(2026, 12, 1)
+               for c in knowledge.courses)
