@@ -122,6 +122,28 @@ async def test_the_output_checks_clean_and_answers_questions(aiohttp_server, fol
     assert bagare.ids[0] == "skolverket-e-myh-2321-bagare"
 
 
+async def test_a_list_names_the_places(aiohttp_server, folder, capsys):
+    """"Svenska 1" in five places: each line of the list says which."""
+    server = await aiohttp_server(Recorded().app())
+    assert (await run(server, folder, capsys=capsys))[0] == 0
+    loaded = build(folder)
+    payload = reply_payload(loaded.matcher.reply(["Vilka kurser i svenska 1 finns?"]),
+                            loaded.knowledge)
+    assert payload["kind"] == "courses"
+    for line in ("Komvux Bräcke, Bräcke, start 2027-01-18",
+                 "Komvux Krokom, Krokom, löpande start",
+                 "Komvux Ragunda, Hammarstrand (Ragunda), start 2026-08-17",
+                 "Komvux Härjedalen, Sveg (Härjedalen), på distans"):
+        assert line in payload["text"], payload["text"]
+    card = next(c for c in payload["cards"] if c["id"] == "skolverket-e-ist-2303vuxsva01")
+    assert (card["town"], card["municipality"]) == ("Hammarstrand", "Ragunda")
+    one = reply_payload(loaded.matcher.reply(["bagare och konditor i Järpen"]), loaded.knowledge)
+    assert "Järpen (Åre), på plats" in one["text"], one["text"]
+    english = reply_payload(loaded.matcher.reply(["Which courses in Svenska 1 are there?"]),
+                            loaded.knowledge)
+    assert "Komvux Härjedalen, Sveg (Härjedalen), distance learning" in english["text"]
+
+
 async def test_a_passing_500_is_retried(aiohttp_server, folder, capsys):
     api = Recorded(mode="500-once")
     server = await aiohttp_server(api.app())

@@ -135,17 +135,30 @@ def _centre_lines(centre: Centre, lang: str) -> str:
 
 def _course_facts(course: Course, knowledge: Knowledge, lang: str) -> list[str]:
     facts = []
-    municipality = knowledge.municipality(course.municipality)
-    if course.distance:
-        facts.append(say(lang, "distance"))
-    elif municipality:
-        facts.append(municipality.name)
+    place = _place(course, knowledge)
+    if course.distance:  # "Sveg (Härjedalen), på distans": who gives it, from where
+        facts.append(f"{place}, {say(lang, 'distance')}" if place else say(lang, "distance"))
+    elif place:
+        facts.append(place)
     start = _start(course, lang)
     if start and course.start == "rolling":
         facts.append(start)
     elif start:
         facts.append(f"{say(lang, 'start').lower()} {start}")
     return facts
+
+
+def _place(course: Course, knowledge: Knowledge) -> str | None:
+    """Where a course is given: "Hammarstrand (Ragunda)", or the municipality alone.
+
+    An imported catalogue has the same course in many places; a list must say
+    which is which.
+    """
+    municipality = knowledge.municipality(course.municipality)
+    name = municipality.name if municipality else None
+    if course.town and name and course.town.casefold() != name.casefold():
+        return f"{course.town} ({name})"
+    return course.town or name
 
 
 def _focused(course: Course, focus: str | None, lang: str) -> str | None:
@@ -165,10 +178,10 @@ def _start(course: Course, lang: str) -> str | None:
 
 def _course_lines(course: Course, knowledge: Knowledge, lang: str) -> str:
     lines = []
-    municipality = knowledge.municipality(course.municipality)
+    place = _place(course, knowledge)
     where = say(lang, "distance") if course.distance else say(lang, "on_site")
-    if municipality:
-        where = f"{municipality.name}, {where}"
+    if place:
+        where = f"{place}, {where}"
     lines.append(f"- {say(lang, 'place')}: {where}")
     start = _start(course, lang)
     if start:
@@ -214,6 +227,7 @@ def _card(entry: Topic | Course | Centre, knowledge: Knowledge, lang: str) -> di
             "provider": entry.provider,
             "category": entry.category,
             "municipality": municipality.name if municipality else None,
+            "town": entry.town,
             "distance": entry.distance,
             "pace": entry.pace,
             "start": start,
