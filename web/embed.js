@@ -44,6 +44,7 @@
     ".navguide-frame[hidden]{display:none}" +
     "@media (max-width:30rem),(max-height:30rem){.navguide-frame{inset:0;width:100%;" +
     "height:100%;border-radius:0}}" +
+    "@media (forced-colors:active){.navguide-frame{outline:2px solid CanvasText}}" +
     "@media (prefers-reduced-motion:reduce){.navguide-launcher{transition:none}" +
     ".navguide-launcher:hover{transform:none}}";
 
@@ -60,8 +61,44 @@
   }
 
   function post(type) {
-    if (frame && ready) frame.contentWindow.postMessage({ navguide: { type: type } }, origin);
+    if (frame && ready) {
+      frame.contentWindow.postMessage({ navguide: { type: type, modal: hidden.length > 0 } }, origin);
+    }
   }
+
+  // Where the panel covers the page (phones, 400 % zoom), the page behind is inert so
+  // focus stays in the chat; aria-hidden and the focusin guard stand in where inert is missing.
+  var cover = window.matchMedia("(max-width:30rem),(max-height:30rem)");
+  var view = window.visualViewport, hidden = [];
+  function coverPage() {
+    hidden.forEach(function (node) { node.inert = false; node.removeAttribute("aria-hidden"); });
+    hidden = [];
+    if (frame && !frame.hidden && cover.matches) {
+      [].forEach.call(document.body.children, function (node) {
+        if (node === frame || node.inert || node.getAttribute("aria-hidden")) return;
+        node.inert = true;
+        node.setAttribute("aria-hidden", "true");
+        hidden.push(node);
+      });
+    }
+    fit();
+  }
+  // The on-screen keyboard shrinks the visual viewport only: the covering frame follows
+  // it, so the field and the send button stay above the keyboard.
+  function fit() {
+    var on = hidden.length && view && view.scale < 1.01;
+    frame.style.top = on ? view.offsetTop + "px" : "";
+    frame.style.height = on ? view.height + "px" : "";
+  }
+  cover.addEventListener("change", function () {
+    if (frame) { coverPage(); post("modal"); }
+  });
+  if (view) ["resize", "scroll"].forEach(function (type) {
+    view.addEventListener(type, function () { if (frame) fit(); });
+  });
+  document.addEventListener("focusin", function (event) {
+    if (hidden.length && event.target !== frame) frame.focus();
+  });
 
   function open() {
     if (!frame) {
@@ -77,6 +114,7 @@
     }
     frame.hidden = false;
     button.setAttribute("aria-expanded", "true");
+    coverPage();
     frame.focus();
     post("open");
   }
@@ -84,8 +122,9 @@
   function close() {
     if (!frame || frame.hidden) return;
     frame.hidden = true;
+    coverPage();
     button.setAttribute("aria-expanded", "false");
-    button.focus();
+    button.focus({ focusVisible: true });  // a ring shows where focus went back to
   }
 
   window.addEventListener("message", function (event) {

@@ -7,7 +7,8 @@
   "use strict";
   var config = JSON.parse(document.getElementById("navguide-config").textContent);
   var texts = config.texts, lang = config.lang, host = config.hostOrigin;
-  var context = null, busy = false;
+  var context = null, busy = false, choices = 0, modal = false;
+  var municipality = config.municipality;
   var $ = function (id) { return document.getElementById(id); };
   var log = $("navguide-log"), input = $("navguide-input"), form = $("navguide-form");
   var live = $("navguide-live");
@@ -170,18 +171,32 @@
     return item;
   }
 
-  function suggestions(item, list, language) {
-    if (!list.length) return;
-    var group = el("div", "sugg");
+  // Follow-ups, or (with `choice`) the answer itself: a choice between entries or of
+  // the learner's municipality, shown as a group of buttons under a visible label.
+  var CHOICES = { entry: "ui_choose_entry", municipality: "ui_choose_municipality" };
+  function suggestions(item, list, language, choice) {
+    if (!list || !list.length) return "";
+    var key = CHOICES[choice], group = el("div", key ? "sugg choice" : "sugg");
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", t("ui_suggestions", null, language));
+    if (key) {
+      var label = el("p", "choice-label", t(key, null, language));
+      label.id = "choice-" + (++choices);
+      group.setAttribute("aria-labelledby", label.id);
+      group.appendChild(label);
+    } else {
+      group.setAttribute("aria-label", t("ui_suggestions", null, language));
+    }
     list.forEach(function (s) {
       var b = el("button", null, s.label);
       b.type = "button";
-      b.addEventListener("click", function () { send(s.message); });
+      b.addEventListener("click", function () {
+        if (s.municipality) municipality = s.municipality;  // the learner's choice holds
+        send(s.message);
+      });
       group.appendChild(b);
     });
     item.appendChild(group);
+    return key ? label.textContent + ": " + list.map(function (s) { return s.label; }).join(", ") : "";
   }
 
   function feedback(item, replyId, language) {
@@ -238,7 +253,7 @@
     show(waiting);
     var request = { message: text, lang: lang };
     if (context) request.context = context;
-    if (config.municipality) request.municipality = config.municipality;
+    if (municipality) request.municipality = municipality;
     fetch("/api/chat", {
       method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify(request),
@@ -253,9 +268,12 @@
       var body = replyBody(reply);
       var item = addMessage("bot", body, reply.lang);
       waiting.remove();
+      // A choice is part of the answer: it comes before "was this helpful?".
+      var choice = CHOICES[reply.choice] ? suggestions(item, reply.suggestions, reply.lang,
+        reply.choice) : null;
       feedback(item, reply.reply_id, reply.lang);
-      suggestions(item, reply.suggestions, reply.lang);
-      announce(body.innerText);
+      if (choice === null) suggestions(item, reply.suggestions, reply.lang);
+      announce(body.innerText + (choice ? " " + choice : ""));
       show(mine, "start");  // the question and the start of its answer
     }).catch(function (error) {
       console.warn("[navguide] the chat request failed: " + error.message);
@@ -304,6 +322,7 @@
   });
   $("navguide-new").addEventListener("click", function () {
     context = null;
+    municipality = config.municipality;
     log.textContent = "";
     welcome();
     input.focus();
@@ -314,13 +333,28 @@
   });
   $("navguide-close").addEventListener("click", closePanel);
   if (!host || window.parent === window) $("navguide-close").hidden = true;
+  // While the panel covers the host page (the loader says so: `modal`), Tab and
+  // Shift+Tab wrap around inside it; the loader has made the page behind inert.
+  function wrap(event) {
+    var all = [].filter.call(document.querySelectorAll("button, a[href], input"), function (n) {
+      return !n.disabled && n.tabIndex >= 0 && n.getClientRects().length;
+    });
+    var first = all[0], last = all[all.length - 1], at = document.activeElement;
+    var edge = event.shiftKey ? at === first || at === document.body : at === last;
+    if (!first || !edge) return;
+    event.preventDefault();
+    (event.shiftKey ? last : first).focus();
+  }
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") closePanel();
+    else if (event.key === "Tab" && modal) wrap(event);
   });
   window.addEventListener("message", function (event) {
     if (event.origin !== host || event.source !== window.parent) return;
     var message = event.data && event.data.navguide;
-    if (message && message.type === "open") input.focus();
+    if (!message) return;
+    if ("modal" in message) modal = !!message.modal;
+    if (message.type === "open") input.focus();
   });
 
   welcome();
