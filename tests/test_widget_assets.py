@@ -15,7 +15,7 @@ from navguide.server.paths import web_root
 WIDGET = web_root() / "widget"
 TEMPLATES = web_root() / "templates"
 LOADER_BUDGET = 3 * 1024
-PANEL_BUDGET = 15 * 1024
+PANEL_BUDGET = 10 * 1024
 
 
 def gzipped(text: str) -> int:
@@ -43,7 +43,7 @@ def test_the_loader_is_at_most_3_kb_gzipped() -> None:
     assert gzipped(loader_source()) <= LOADER_BUDGET
 
 
-def test_the_panel_js_and_css_are_at_most_15_kb_gzipped() -> None:
+def test_the_panel_js_and_css_are_at_most_10_kb_gzipped() -> None:
     css = (WIDGET / "panel.css").read_text(encoding="utf-8")
     assert gzipped(panel_js()) + gzipped(css) <= PANEL_BUDGET
 

@@ -1,8 +1,10 @@
 """Take the README's screenshots of the open panel: `python tests/browser/make_screenshots.py`.
 
 Uses the starter knowledge in knowledge/ and the same servers and Chromium
-as the browser tests. Writes docs/screenshots/widget-desktop.png and
-widget-phone.png (and chat-page.png, the page without JavaScript).
+as the browser tests. Writes docs/screenshots/widget-desktop.png,
+widget-phone.png, widget-zoom-400.png (a 1280x800 window at 400 % zoom),
+widget-forced-colors.png (Windows high contrast) and chat-page.png (the page
+without JavaScript).
 """
 
 from __future__ import annotations
@@ -49,6 +51,17 @@ def main() -> None:
                                      device_scale_factor=2, is_mobile=True, has_touch=True)
             converse(phone, base)
             phone.screenshot(path=OUT / "widget-phone.png")
+            # 400 % zoom of a 1280x800 window: 320x200 CSS px drawn with 4x pixels.
+            zoomed = browser.new_page(viewport={"width": 320, "height": 200},
+                                      device_scale_factor=4)
+            converse(zoomed, base)
+            zoomed.screenshot(path=OUT / "widget-zoom-400.png")
+            contrast = browser.new_page(viewport={"width": 1280, "height": 800},
+                                        forced_colors="active")
+            converse(contrast, base)
+            contrast.frame_locator("iframe.navguide-frame").locator("#navguide-input").focus()
+            contrast.keyboard.press("Shift+Tab")  # a focus ring on the last suggestion
+            contrast.screenshot(path=OUT / "widget-forced-colors.png")
             page = browser.new_page(viewport={"width": 1000, "height": 900},
                                     java_script_enabled=False)
             page.goto(f"{base}/chat?q=Var+ligger+l%C3%A4rcentrum+i+Krokom%3F")

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
 from .conftest import Sites
-from .test_widget import FRAME, ask
+from .test_widget import FRAME, ask, open_widget
+from .test_widget_access import CHOOSER, CLARIFY, PHONE, SMALLTALK, answer_with
 
 WCAG21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
              "iframes": False}
@@ -54,6 +55,31 @@ def test_open_panel_in_english(page: Page, sites: Sites, axe_source: str) -> Non
     ask(panel, "How do I apply to Komvux?")
     assert violations(widget_frame(page, sites), axe_source) == []
     assert violations(page, axe_source) == []
+
+
+def test_open_panel_with_the_conversation_kinds(page: Page, sites: Sites,
+                                                axe_source: str) -> None:
+    panel = open_widget(page, sites)
+    answer_with(page, SMALLTALK, CLARIFY, CHOOSER)
+    for question in ("hej", "komvux sfi", "Vad kostar en pizza?"):
+        ask(panel, question)
+    expect(panel.get_by_role("group", name="Välj din kommun:")).to_be_visible()
+    assert violations(widget_frame(page, sites), axe_source) == []
+
+
+def test_open_panel_on_a_phone_with_the_page_behind_inert(browser: Browser, sites: Sites,
+                                                          axe_source: str) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        panel = open_widget(page, sites)
+        answer_with(page, CLARIFY)
+        ask(panel, "komvux sfi")
+        expect(page.locator("main")).to_have_attribute("aria-hidden", "true")
+        assert violations(widget_frame(page, sites), axe_source) == []
+        assert violations(page, axe_source) == []
+    finally:
+        context.close()
 
 
 def test_error_page(page: Page, sites: Sites, axe_source: str) -> None:

@@ -53,15 +53,16 @@ def fake_reply(kind: str, text: str, *, suggestions: list[dict] | None = None,
     return reply
 
 
-def answer_with(page: Page, reply: dict) -> list[dict]:
-    """Answer the next chat request with `reply`; later ones go to the real API.
-    Returns the request bodies seen, in order."""
+def answer_with(page: Page, *replies: dict) -> list[dict]:
+    """Answer the next chat requests with `replies`, in order; later ones go to the
+    real API. Returns the request bodies seen, in order."""
     seen: list[dict] = []
 
     def handle(route: Route) -> None:
         seen.append(route.request.post_data_json)
-        if len(seen) == 1:
-            route.fulfill(status=200, content_type="application/json", body=json.dumps(reply))
+        if len(seen) <= len(replies):
+            route.fulfill(status=200, content_type="application/json",
+                          body=json.dumps(replies[len(seen) - 1]))
         else:
             route.continue_()
 
@@ -200,6 +201,15 @@ CUT_OFF = """() => {
 }"""
 
 
+# The share of the window's height where the conversation shows, down its middle.
+CONVERSATION_SHARE = """() => {
+  const log = document.getElementById("navguide-log"), x = innerWidth / 2;
+  let seen = 0, all = 0;
+  for (let y = 1; y < innerHeight; y += 4, all++) if (log.contains(document.elementFromPoint(x, y))) seen++;
+  return seen / all;
+}"""
+
+
 @pytest.mark.parametrize("zoom", ZOOMS)
 def test_the_panel_reflows(make_context: Callable[..., Page], sites: Sites, zoom: str) -> None:
     page = make_context(**ZOOMS[zoom])
@@ -213,6 +223,8 @@ def test_the_panel_reflows(make_context: Callable[..., Page], sites: Sites, zoom
     assert frame.evaluate(CUT_OFF) == []
     for name in ("#navguide-input", "#navguide-send"):
         expect(panel.locator(name)).to_be_in_viewport(ratio=1)
+    # The conversation itself gets at least half of the window, not a slit between bars.
+    assert frame.evaluate(CONVERSATION_SHARE) >= 0.5
     # Every part of the conversation can be scrolled to and seen, the first words too.
     panel.locator("li.msg").first.scroll_into_view_if_needed()
     expect(panel.locator("li.msg").first).to_be_in_viewport()
