@@ -10,6 +10,7 @@ interception), in the shape of the reply contract.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterator
 
@@ -188,14 +189,15 @@ ZOOMS = {
 
 # Everything a learner sees lies within the window's width, and nothing scrolls sideways.
 CUT_OFF = """() => {
-  const width = document.documentElement.clientWidth, out = [];
-  if (document.documentElement.scrollWidth > width) out.push("page " + document.documentElement.scrollWidth);
+  const root = document.documentElement, width = root.clientWidth, out = [];
+  if (root.scrollWidth > width) out.push("page " + root.scrollWidth);
   for (const node of document.body.querySelectorAll("*")) {
     if (node.closest(".sr-only, .skip:not(:focus)") || !node.getClientRects().length) continue;
     const box = node.getBoundingClientRect();
-    if (box.left < -0.5 || box.right > width + 0.5) out.push(node.tagName + " " + node.className + " " + box.right);
+    const name = node.tagName + " " + node.className;
+    if (box.left < -0.5 || box.right > width + 0.5) out.push(name + " " + box.right);
     if (node.scrollWidth > node.clientWidth + 1 && getComputedStyle(node).overflowX !== "visible")
-      out.push("clipped " + node.tagName + " " + node.className);
+      out.push("clipped " + name);
   }
   return out;
 }"""
@@ -205,7 +207,9 @@ CUT_OFF = """() => {
 CONVERSATION_SHARE = """() => {
   const log = document.getElementById("navguide-log"), x = innerWidth / 2;
   let seen = 0, all = 0;
-  for (let y = 1; y < innerHeight; y += 4, all++) if (log.contains(document.elementFromPoint(x, y))) seen++;
+  for (let y = 1; y < innerHeight; y += 4, all++) {
+    if (log.contains(document.elementFromPoint(x, y))) seen++;
+  }
   return seen / all;
 }"""
 
@@ -390,7 +394,7 @@ def test_every_reply_kind_is_announced_once_and_reachable_in_reading_order(
     assert all(name in rest for name in buttons), names  # these, in this order
     assert all(names), reading
     # Drawn in reading order: each next one on a lower row, or to the right on the same row.
-    for (_, top, left), (_, next_top, next_left) in zip(reading, reading[1:]):
+    for (_, top, left), (_, next_top, next_left) in itertools.pairwise(reading):
         assert next_top > top + 2 or (abs(next_top - top) <= 2 and next_left > left), reading
     # Shift+Tab from the field walks them back in exactly that order.
     panel.locator("#navguide-input").focus()
@@ -430,3 +434,30 @@ def test_a_choice_in_english_is_labelled_in_english(page: Page, sites: Sites) ->
     group = last_answer(panel).get_by_role("group", name="Choose what you mean:")
     expect(group.get_by_role("button")).to_have_count(2)
     expect(panel.locator("#navguide-live")).to_contain_text("Choose what you mean:")
+
+
+def test_end_to_end_small_talk_and_the_municipality_chooser_from_the_real_api(
+        page: Page, sites: Sites) -> None:
+    # No fake here: the conversation's own replies (issue 10) as the widget shows them.
+    panel = open_widget(page, sites)
+    frame = widget_frame(page, sites)
+    ask(panel, "hej")
+    expect(last_answer(panel)).to_contain_text("Hej!")
+    frame.evaluate(WATCH_LIVE)
+    ask(panel, "Jag vill prata med en människa")
+    card = last_answer(panel).locator("article.card.handoff")
+    expect(card).to_contain_text("prata med en studie- och yrkesvägledare")
+    choice = last_answer(panel).get_by_role("group", name="Välj din kommun:")
+    expect(choice.get_by_role("button")).to_have_text(["Krokom", "Östersund"])
+    expect(panel.locator("#navguide-live")).to_contain_text("Välj din kommun: Krokom, Östersund")
+    panel.locator("#navguide-input").focus()
+    for _ in range(4):  # back past "was this helpful?" to the choice
+        page.keyboard.press("Shift+Tab")
+    expect(choice.get_by_role("button", name="Krokom")).to_be_focused()
+    with page.expect_request("**/api/chat") as sent:
+        page.keyboard.press("Enter")
+    assert sent.value.post_data_json["municipality"] == "krokom"
+    expect(last_answer(panel).locator("article.card.centre")).to_contain_text("Lärcentrum Krokom")
+    expect(panel.locator("#navguide-live")).to_contain_text("Lärcentrum Krokom")
+    page.wait_for_timeout(300)
+    assert len(frame.evaluate("window.said")) == 2  # one announcement per answer

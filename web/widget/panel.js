@@ -111,15 +111,11 @@
     return article;
   }
 
-  function handoffCard(reply, centre, language) {
+  // The server's words: an apology, or (asked for a person) the way to one, then
+  // the municipality's guidance contact or centre, or a request to choose a place.
+  function handoffCard(reply, language) {
     var article = card("handoff", t("ui_handoff_title", null, language));
-    article.appendChild(el("p", null, t("handoff", null, language)));
-    if (centre) {
-      article.appendChild(el("p", null, t("handoff_centre", { name: centre.name }, language)));
-      article.appendChild(centreFacts(centre, language));
-    } else {
-      article.appendChild(el("p", null, t("handoff_no_place", null, language)));
-    }
+    article.appendChild(rich(reply.html));
     return article;
   }
 
@@ -127,7 +123,7 @@
     var body = el("div", "body"), language = reply.lang;
     var of = function (type) { return reply.cards.filter(function (c) { return c.type === type; }); };
     if (reply.kind === "handoff") {
-      body.appendChild(handoffCard(reply, of("centre")[0], language));
+      body.appendChild(handoffCard(reply, language));
     } else if (reply.kind === "centre") {
       body.appendChild(el("p", null, t("ui_centre_intro", null, language)));
       of("centre").forEach(function (c) { body.appendChild(centreCard(c, language)); });
