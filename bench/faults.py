@@ -37,12 +37,13 @@ QUESTIONS = ["Hur söker jag till komvux?", "Vad kostar SFI?", "Kan jag få CSN?
              "Var finns lärcentrum i Krokom?", "Vad blir det för väder?"]
 
 
+answered = 0  # chat messages answered 200 so far, read by the steps
+
+
 async def learners(port: int, until: float, concurrency: int,
                    statuses: collections.Counter, versions: set[str]) -> int:
-    answered = 0
-
     async def one(n: int) -> None:
-        nonlocal answered
+        global answered
         async with aiohttp.ClientSession() as session:
             i = n
             while time.monotonic() < until:
@@ -68,6 +69,13 @@ async def learners(port: int, until: float, concurrency: int,
 
     await asyncio.gather(*(one(n) for n in range(concurrency)))
     return answered
+
+
+def replace_file(path: Path, text: str) -> None:
+    """As an editor saves: a new file renamed over the old, never a half-written one."""
+    temp = path.with_suffix(".tmp")
+    temp.write_text(text, encoding="utf-8")
+    temp.replace(path)
 
 
 def health(port: int) -> dict:
@@ -112,26 +120,29 @@ async def main() -> int:
             (0.15, "delete the SQLite file (and -wal, -shm)",
              lambda: [Path(f"{store}{s}").unlink(missing_ok=True) for s in ("", "-wal", "-shm")]),
             (0.30, f"break {victim.name} (invalid YAML)",
-             lambda: victim.write_text(original + "\n  - id: [broken\n", encoding="utf-8")),
+             lambda: replace_file(victim, original + "\n  - id: [broken\n")),
             (0.40, f"delete {victim.name}", lambda: victim.unlink()),
-            (0.50, f"restore {victim.name}",
-             lambda: victim.write_text(original, encoding="utf-8")),
+            (0.50, f"restore {victim.name}", lambda: replace_file(victim, original)),
             (0.60, "SIGHUP (reload)", lambda: os.kill(server.pid, signal.SIGHUP)),
             (0.70, "kill -9 one worker",
              lambda: os.kill(workers_of(server.pid)[0], signal.SIGKILL)),
         ]
+        answered_before_delete = 0
         for share, label, action in steps:
             await asyncio.sleep(max(0.0, start + share * args.seconds - time.monotonic()))
+            if label.startswith("delete the SQLite"):
+                answered_before_delete = answered
             action()
             await asyncio.sleep(1.5)
             try:
                 state = health(port)
                 shown = (f"status {state['status']}, records {state['records']}, "
-                         f"knowledge {'same' if state['knowledge'] == good_version else 'new'}")
+                         f"knowledge {state['knowledge']}"
+                         f"{' (the start version)' if state['knowledge'] == good_version else ''}")
             except OSError as exc:
                 shown = f"health: {exc}"
             print(f"t={time.monotonic() - start:5.1f}s  {label:<40} -> {shown}", flush=True)
-        answered = await load
+        total = await load
         final = health(port)
         rss = rss_kib(server.pid) / 1024
     finally:
@@ -141,12 +152,16 @@ async def main() -> int:
     server_log = (temp / "serve.log").read_text(encoding="utf-8", errors="replace")
     print(f"\nlearners' statuses: {dict(statuses)}  (5xx: "
           f"{sum(n for s, n in statuses.items() if isinstance(s, int) and s >= 500)})")
-    print(f"knowledge versions served: {len(versions)} (the broken edit is never one: "
-          f"{'ok' if good_version in versions else 'check'})")
-    print(f"answered {answered}; rows in the store after the deletion: {rows}; "
-          f"last health before stop: {final['records']} (per process)")
+    print(f"knowledge versions served: {sorted(versions)} (start {good_version})")
+    print(f"answered {total}, {answered_before_delete} of them before the file was deleted "
+          f"(gone with it); rows in the new file: {rows}; expected about "
+          f"{total - answered_before_delete}; one worker's health before stop: "
+          f"{final['records']}")
     print(f"tracebacks in the server log: {server_log.count('Traceback')}; "
           f"RSS at the end {rss:.0f} MiB")
+    if "Traceback" in server_log:
+        at = server_log.index("Traceback")
+        print(server_log[max(0, server_log.rfind("\n", 0, at - 2) + 1):at + 1500])
     shutil.rmtree(temp, ignore_errors=True)
     return 0
 

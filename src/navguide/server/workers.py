@@ -77,6 +77,8 @@ def supervise(settings: Settings, make_app: Callable[[Settings], web.Application
             try:
                 run_worker(app if app is not None else make_app(settings), settings,
                            **run_args)
+            except (SystemExit, KeyboardInterrupt):  # aiohttp's GracefulExit: told to stop
+                pass
             except BaseException:  # a worker must never return into the parent's loop
                 log.exception("worker %d failed", number)
                 status = 1
