@@ -124,6 +124,24 @@ def test_on_a_phone_focus_stays_in_the_panel_and_the_page_behind_is_inert(
     assert "Vuxenutbildning" in page.locator("body").aria_snapshot()
 
 
+def test_without_inert_the_page_is_hidden_and_focus_sent_back(
+        make_context: Callable[..., Page], sites: Sites) -> None:
+    # A browser without `inert` (Safari before 15.5, Firefox before 112).
+    page = make_context(**PHONE)
+    page.add_init_script("delete HTMLElement.prototype.inert")
+    open_widget(page, sites)
+    assert page.evaluate("!('inert' in HTMLElement.prototype)")
+    expect(page.locator("main")).to_have_attribute("aria-hidden", "true")
+    assert "Vuxenutbildning" not in page.locator("body").aria_snapshot()
+    page.evaluate("document.querySelector('header a').focus()")  # as a screen reader might
+    assert page.evaluate("document.activeElement.className") == "navguide-frame"
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("button", name="Fråga om studier")).to_be_focused()
+    assert page.locator("[aria-hidden]").count() == 0
+    page.evaluate("document.querySelector('header a').focus()")  # the page is free again
+    assert page.evaluate("document.activeElement.tagName") == "A"
+
+
 def test_a_phone_turned_to_a_wide_window_frees_the_page(
         make_context: Callable[..., Page], sites: Sites) -> None:
     page = make_context(**PHONE)
