@@ -191,3 +191,21 @@ def test_what_does_it_cost_after_a_course_asks_about_its_school_form() -> None:
     assert course.kind == "course" and course.category == "komvux"
     reply = bench.reply(asked, shown=Shown.of(course))
     assert reply.ids[0] == "komvux-kostnad"
+
+
+def test_a_clarify_offers_each_entry_and_each_answers_with_it(starter: Matcher) -> None:
+    from navguide.matcher import Reply
+
+    knowledge = starter.knowledge
+    entries = [knowledge.entry(i) for i in ("komvux-ansokan", "sfi-ansokan", "hogskola-ansokan")]
+    reply = Reply("clarify", "sv", entries)  # type: ignore[arg-type]
+    payload = reply_payload(reply, knowledge)
+    assert payload["text"] == "Menar du något av det här?"
+    assert payload["choice"] == "entry"
+    assert payload["ids"] == [e.id for e in entries]  # type: ignore[union-attr]
+    for entry, suggestion in zip(entries, payload["suggestions"], strict=True):  # type: ignore[arg-type]
+        assert suggestion["label"] == entry.title  # type: ignore[union-attr]
+        answered = starter.reply(["ansökan", suggestion["message"]], shown=Shown.of(reply))
+        assert answered.ids[0] == entry.id  # type: ignore[union-attr]
+    picked = starter.reply(["ansökan", "den andra"], shown=Shown.of(reply))
+    assert picked.ids[0] == "sfi-ansokan"
