@@ -25,10 +25,10 @@ from .settings import SettingsError
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-MAX_CLIENTS = 100_000  # buckets kept per route before the full (idle) ones are forgotten
+MAX_CLIENTS = 50_000  # buckets kept per route before the full (idle) ones are forgotten
 
 
-@dataclass
+@dataclass(slots=True)  # one per client seen in the last minute: keep it small
 class _Bucket:
     tokens: float
     at: float
