@@ -164,3 +164,97 @@ def test_test_command_counts_small_talk_and_never_a_clarify_as_right(
     assert not KnowledgeTest(("hej",), expect=("smalltalk",)).is_correct([], False, "topic")
     result = TestResult(failed=[(test, Reply("clarify", "sv"))])
     assert result.count("clarify") == 1 and result.accuracy == 0.0
+
+
+# -- a user's situation is one `Error:` line, never a traceback ------------------------
+
+NAVGUIDE = [sys.executable, "-m", "navguide"]
+
+
+def test_a_busy_port_is_one_error_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([*NAVGUIDE, "serve", "-k", str(KNOWLEDGE), "--no-watch",
+                               "--port", str(port)], capture_output=True, text=True,
+                              timeout=60, cwd=tmp_path)
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"Error: cannot listen on 127.0.0.1:{port}: ")
+    assert "Traceback" not in done.stderr
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    # `navguide ask --jsonl | head -1`: the reader goes after one line
+    lines = "".join(json.dumps({"messages": ["csn"]}) + "\n" for _ in range(2000))
+    ask = subprocess.Popen([*NAVGUIDE, "ask", "-k", str(KNOWLEDGE), "--jsonl"],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    assert ask.stdin and ask.stdout and ask.stderr
+    ask.stdin.write(lines)
+    ask.stdin.close()
+    assert json.loads(ask.stdout.readline())["ids"]
+    ask.stdout.close()
+    assert ask.wait(timeout=60) == 0
+    assert ask.stderr.read() == ""
+    ask.stderr.close()
+
+
+def test_ctrl_c_is_one_line_and_exit_130(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from navguide import cli
+
+    def interrupted(args):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli.COMMANDS, "check", interrupted)
+    assert main(["check"]) == 130
+    assert capsys.readouterr().err == "Error: stopped (Ctrl-C)\n"
+
+
+def test_an_unreadable_path_is_one_error_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x", encoding="utf-8")
+    assert main(["init", str(a_file / "knowledge")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and err.count("\n") == 1
+
+
+# -- navguide init: a municipality starts in minutes -----------------------------------
+
+def test_init_writes_the_starter_knowledge_with_the_editor_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "knowledge"
+    assert main(["init", str(target)]) == 0
+    assert "navguide check --knowledge" in capsys.readouterr().out
+    files = sorted(target.rglob("*.yaml"))
+    assert files and (target / "topics").is_dir()
+    assert (target / "topics" / "csn.yaml").read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=../knowledge.schema.json\n")
+    assert (target / "courses.yaml").read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=knowledge.schema.json\n")
+    schema = json.loads((target / "knowledge.schema.json").read_text(encoding="utf-8"))
+    assert "topics" in schema["properties"]
+    assert "navguide check" in (target / "README.md").read_text(encoding="utf-8")
+    # what it wrote is good knowledge that answers
+    assert main(["check", "--knowledge", str(target)]) == 0
+    assert main(["ask", "-k", str(target), "Hur söker jag till komvux?"]) == 0
+    assert "komvux" in capsys.readouterr().out.lower()
+
+
+def test_init_never_writes_over_a_folder(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "knowledge").mkdir()
+    (tmp_path / "knowledge" / "mine.yaml").write_text("topics: []\n", encoding="utf-8")
+    assert main(["init", str(tmp_path / "knowledge")]) == 1
+    assert capsys.readouterr().err.endswith("is not an empty folder; give a new folder\n")
+    assert (tmp_path / "knowledge" / "mine.yaml").read_text(encoding="utf-8") == "topics: []\n"
+
+
+def test_serve_without_knowledge_says_how_to_make_it(tmp_path: Path) -> None:
+    done = subprocess.run([*NAVGUIDE, "serve", "--no-watch"], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        "Error: knowledge is not a folder; make one with `navguide init DIR` "
+        "or name yours with --knowledge DIR")

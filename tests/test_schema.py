@@ -79,3 +79,12 @@ def test_every_field_of_the_format_is_in_the_schema():
 def test_schema_command_prints_the_schema(capsys):
     assert main(["schema"]) == 0
     assert json.loads(capsys.readouterr().out) == knowledge_schema()
+
+
+async def test_the_server_gives_the_same_schema_at_schema_json(client, capsys):
+    response = await client.get("/schema.json")
+    assert response.status == 200
+    assert response.content_type == "application/json"
+    assert await response.json() == knowledge_schema()
+    assert main(["schema"]) == 0
+    assert json.loads(capsys.readouterr().out) == await response.json()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -83,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"the records (default: {_default('database_url')})")
 
     commands.add_parser("schema", help="print the JSON Schema of the knowledge format")
+
+    init = commands.add_parser("init", help="write the starter knowledge into a new folder")
+    init.add_argument("dir", metavar="DIR", help="the folder to make, e.g. knowledge")
     _import_parser(commands)
     return parser
 
@@ -122,23 +126,54 @@ def _import_parser(commands) -> None:  # type: ignore[no-untyped-def]
                          f"(default {defaults.backoff:g})")
 
 
+INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a user's situation is one `Error:` line, never a traceback."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
     try:
-        return COMMANDS[args.command](args)
-    except (CliError, SettingsError, KnowledgeDirError, TestFileError) as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 1
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except (CliError, SettingsError, TestFileError) as exc:
+        return _error(str(exc))
+    except KnowledgeDirError as exc:
+        return _error(f"{exc}; make one with `navguide init DIR` "
+                      "or name yours with --knowledge DIR")
     except KnowledgeRejected as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"Error: the knowledge has {len(exc.problems)} error(s); "
-              "run `navguide check` for details", file=sys.stderr)
-        return 1
+        return _error(f"the knowledge has {len(exc.problems)} error(s); "
+                      "run `navguide check` for details")
+    except BrokenPipeError:
+        # The reader went away (`navguide ask ... | head`): stop quietly, as other tools do.
+        _silence_stdout()
+        return 0
+    except KeyboardInterrupt:
+        print("Error: stopped (Ctrl-C)", file=sys.stderr)
+        return INTERRUPTED
+    except OSError as exc:  # a folder or file the user named that cannot be read or written
+        where = f": {exc.filename}" if exc.filename else ""
+        return _error(f"{exc.strerror or exc}{where}")
+
+
+def _error(message: str) -> int:
+    print(f"Error: {message}", file=sys.stderr)
+    return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test's capture)
+        pass
 
 
 def _knowledge_dir(args: argparse.Namespace) -> str:
@@ -305,6 +340,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .knowledge.starter import write_starter
+
+    target = Path(args.dir)
+    try:
+        written = write_starter(target)
+    except FileExistsError as exc:
+        raise CliError(f"{exc}; give a new folder") from exc
+    entries = sum(1 for p in written if p.suffix == ".yaml")
+    print(f"Wrote the starter knowledge to {target}/ ({entries} files, README.md, "
+          f"the editor schema). Next: navguide check --knowledge {target}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
@@ -327,8 +376,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         return supervise(settings, create_app, access_log_class=PrivateAccessLogger)
     app = create_app(settings)
-    web.run_app(app, host=settings.host, port=settings.port, print=_print_url(settings),
-                access_log_class=PrivateAccessLogger)
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, print=_print_url(settings),
+                    access_log_class=PrivateAccessLogger)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        reason = str(exc.strerror or exc).rsplit(": ", 1)[-1]
+        raise CliError(f"cannot listen on {settings.host}:{settings.port}: "
+                       f"{reason}; is navguide already running? "
+                       "Choose another port with --port") from exc
     return 0
 
 
@@ -339,4 +394,5 @@ def _print_url(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 COMMANDS = {"serve": cmd_serve, "check": cmd_check, "ask": cmd_ask, "test": cmd_test,
-            "report": cmd_report, "schema": cmd_schema, "import": cmd_import}
+            "report": cmd_report, "schema": cmd_schema, "import": cmd_import,
+            "init": cmd_init}

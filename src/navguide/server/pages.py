@@ -12,6 +12,7 @@ import json
 from aiohttp import web
 
 from ..catalogue import LANGS, catalogue, say
+from ..knowledge.schema import knowledge_schema
 from . import chat_page
 from .embed_policy import (
     DEFAULT_COLOR,
@@ -128,6 +129,19 @@ async def asset(request: web.Request) -> web.Response:
     return response
 
 
+async def schema(request: web.Request) -> web.Response:
+    """The knowledge format's JSON Schema, for editors (as `navguide schema` prints it)."""
+    response = web.json_response(knowledge_schema(), dumps=_pretty)
+    response.headers.update(SECURITY_HEADERS)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # editors fetch it from anywhere
+    return response
+
+
+def _pretty(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
 def setup_pages(app: web.Application) -> None:
     """Routes for the HTML pages and the widget's assets."""
     origins = allowed_origins(app[settings_key])
@@ -136,4 +150,5 @@ def setup_pages(app: web.Application) -> None:
     app.router.add_get("/widget", widget, name="widget")
     app.router.add_get("/widget/{name}", asset, name="widget_asset")
     app.router.add_get("/embed.js", loader, name="embed")
+    app.router.add_get("/schema.json", schema, name="schema")
     chat_page.setup(app)
