@@ -359,3 +359,38 @@ async def test_the_chat_page_has_helpful_buttons(pages) -> None:  # type: ignore
     assert "<strong>Söka till komvux</strong>" in html  # the same conversation
     bad = await pages.post("/chat/feedback", data={"reply_id": "x", "helpful": "yes"})
     assert bad.status == 400
+
+
+async def test_every_page_has_an_icon(pages) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/favicon.ico", "/favicon.svg"):
+        response = await pages.get(path)
+        assert response.status == 200
+        assert response.content_type == "image/svg+xml"
+        assert (await response.text()).startswith("<svg")
+    for page in ("/", "/chat", "/widget"):
+        assert '<link rel="icon" href="/favicon.svg"' in await (await pages.get(page)).text()
+
+
+def selected_municipality(html: str) -> str | None:
+    found = re.search(r'<option value="([a-z-]+)" selected>', html)
+    return found.group(1) if found else None
+
+
+async def test_the_chat_page_keeps_the_municipality(pages) -> None:  # type: ignore[no-untyped-def]
+    first = await (await pages.get("/chat?municipality=krokom&q=Hur+söker+jag+till+komvux")).text()
+    assert selected_municipality(first) == "krokom"
+    context = re.search(r'name="context" value="([^"]*)"', first).group(1)  # type: ignore[union-attr]
+    second = await (await pages.post("/chat", data={
+        "message": "Hur söker jag till komvux?", "municipality": "krokom",
+        "context": html_unescape(context), "lang": "sv"})).text()
+    assert selected_municipality(second) == "krokom"
+    # a place named in the conversation is the one the next question is asked for
+    named = await (await pages.post("/chat", data={
+        "message": "Jag bor i Brunflo, var kan jag plugga?", "lang": "sv"})).text()
+    assert selected_municipality(named) == "ostersund"
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)

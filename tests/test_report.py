@@ -73,10 +73,15 @@ def test_report_parts(store_url):
 def test_report_command(store_url, capsys):
     assert main(["report", "--database", store_url]) == 0
     out = capsys.readouterr().out
-    assert "6 answered message(s), 3 handed off" in out
+    assert "6 besvarade meddelanden, 3 lämnades vidare" in out  # Swedish, as /admin
     assert "     2  Vad blir det för väder imorgon?" in out
-    assert "Kan jag få pengar när jag pluggar?  ->  csn-studiemedel (shown: komvux-ansokan)" in out
+    assert ("Kan jag få pengar när jag pluggar?  ->  csn-studiemedel (visades: komvux-ansokan)"
+            in out)
     assert "Gammal fråga" not in out  # older than --since 30d
+    assert main(["report", "--database", store_url, "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "6 answered message(s), 3 handed off" in out
+    assert "Kan jag få pengar när jag pluggar?  ->  csn-studiemedel (shown: komvux-ansokan)" in out
 
 
 def test_report_command_for_one_municipality_as_csv(store_url, capsys):
@@ -144,6 +149,6 @@ def test_the_report_never_advises_adding_a_question_its_entry_holds(tmp_path):  
     rows = store.rows(hours_ago(24))
     report = build_report(rows, hours_ago(24), knowledge=knowledge)
     assert [(c.question, c.already) for c in report.close_calls] == [(held, True)]
-    assert "already among its questions: nothing to add" in report_text(report)
+    assert "already among its questions: nothing to add" in report_text(report, "en")
     assert report.handed_off == []  # small talk is no unanswered question
     assert dict(report.most_asked["(none)"])["smalltalk"] == 1

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .catalogue import LANGS
 from .counsellor.knowledge_tests import TestFileError, load_tests, run_tests
 from .holder import KnowledgeRejected, build
 from .knowledge import KnowledgeDirError, errors, load_knowledge, unverified
@@ -79,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="how far back: e.g. 12h, 7d, 4w (default 30d)")
     report.add_argument("--municipality", "-m", metavar="ID", help="one municipality only")
     report.add_argument("--csv", action="store_true", help="print CSV for a spreadsheet")
+    report.add_argument("--lang", choices=LANGS, default="sv",
+                        help="the report's language (default sv, as /admin)")
     report.add_argument("--config", "-c", metavar="FILE", help="TOML file of settings")
     report.add_argument("--database", metavar="URL",
                         help=f"the records (default: {_default('database_url')})")
@@ -287,7 +290,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     except StoreError as exc:
         raise CliError(f"cannot read the records: {exc}") from exc
     report = build_report(rows, since, args.municipality, _report_knowledge(settings))
-    sys.stdout.write(report_csv(report) if args.csv else report_text(report))
+    sys.stdout.write(report_csv(report) if args.csv else report_text(report, args.lang))
     return 0
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from ..catalogue import say
 from ..knowledge.model import Knowledge, Topic
 from ..matcher.own import own_questions, question_key
 from ..records.store import Row
@@ -171,25 +172,29 @@ def parse_since(text: str) -> float:
     return number * {"h": 1, "d": 24, "w": 24 * 7}[unit]
 
 
-def report_text(report: Report) -> str:
-    where = f" in {report.municipality}" if report.municipality else ""
-    out = [f"navguide report since {report.since} UTC{where}: "
-           f"{report.total} answered message(s), {report.handoffs} handed off", ""]
-    out.append(f"Handed off ({len(report.handed_off)} group(s)):")
-    out += [f"  {g.count:4}  {g.text}" for g in report.handed_off[:50]] or ["  none"]
-    out += ["", "Marked unhelpful:"]
+def report_text(report: Report, lang: str = "sv") -> str:
+    """The report as text, in Swedish (as /admin) or English."""
+    def t(key: str, **values: object) -> str:
+        return say(lang, f"report_{key}", **values)
+
+    where = t("where", municipality=report.municipality) if report.municipality else ""
+    none = [f"  {t('none')}"]
+    out = [t("head", since=report.since, where=where, total=report.total,
+             handoffs=report.handoffs), ""]
+    out.append(t("handed_off", groups=len(report.handed_off)))
+    out += [f"  {g.count:4}  {g.text}" for g in report.handed_off[:50]] or none
+    out += ["", t("unhelpful")]
     out += [f"  {u.count:4}  {u.entry}: {' | '.join(u.questions)}"
-            for u in report.unhelpful] or ["  none"]
-    out += ["", f"Close calls (margin under {SMALL_MARGIN}): add the question to the entry "
-            "it probably meant"]
-    out += [f"  {c.count:4}  {c.question}  ->  {c.probably_meant} (shown: {c.shown})"
-            + ("  [already among its questions: nothing to add]" if c.already else "")
-            for c in report.close_calls[:50]] or ["  none"]
-    out += ["", "Asked most, per municipality:"]
+            for u in report.unhelpful] or none
+    out += ["", t("close_calls", margin=SMALL_MARGIN)]
+    out += [f"  {c.count:4}  {c.question}  ->  {c.probably_meant} ({t('shown')}: {c.shown})"
+            + (f"  [{t('already')}]" if c.already else "")
+            for c in report.close_calls[:50]] or none
+    out += ["", t("most_asked")]
     for muni, top in report.most_asked.items():
         out.append(f"  {muni}: " + ", ".join(f"{entry} {n}" for entry, n in top))
     if not report.most_asked:
-        out.append("  none")
+        out += none
     return "\n".join(out) + "\n"
 
 

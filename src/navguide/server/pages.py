@@ -129,6 +129,15 @@ async def asset(request: web.Request) -> web.Response:
     return response
 
 
+async def favicon(request: web.Request) -> web.Response:
+    """navguide's icon; browsers ask for /favicon.ico on every page, whatever the link says."""
+    response = web.Response(text=(web_root() / "favicon.svg").read_text(encoding="utf-8"),
+                            content_type="image/svg+xml")
+    response.headers.update(SECURITY_HEADERS)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 async def schema(request: web.Request) -> web.Response:
     """The knowledge format's JSON Schema, for editors (as `navguide schema` prints it)."""
     response = web.json_response(knowledge_schema(), dumps=_pretty)
@@ -151,4 +160,6 @@ def setup_pages(app: web.Application) -> None:
     app.router.add_get("/widget/{name}", asset, name="widget_asset")
     app.router.add_get("/embed.js", loader, name="embed")
     app.router.add_get("/schema.json", schema, name="schema")
+    app.router.add_get("/favicon.svg", favicon, name="favicon")
+    app.router.add_get("/favicon.ico", favicon)
     chat_page.setup(app)

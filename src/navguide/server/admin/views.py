@@ -15,7 +15,7 @@ from .auth import access, end_session, set_cookie, token_matches
 
 HEADERS = {
     "Cache-Control": "no-store",
-    "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; "
+    "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
                                 "form-action 'self'; frame-ancestors 'none'"),
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
