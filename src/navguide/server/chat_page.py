@@ -55,9 +55,6 @@ async def conversation(request: web.Request, loaded: Loaded, messages: list[str]
 def page(request: web.Request, loaded: Loaded, lang: str, municipality: str | None,
          turns: list[dict], context: dict | None, error: str | None = None,
          draft: str = "", thanked: bool = False) -> web.Response:
-    if turns and not municipality:
-        # The one the conversation settled on ("i Sveg"), so the next question keeps it.
-        municipality = turns[-1]["reply"].get("municipality") or None
     reply_id = turns[-1].get("reply_id") if turns else None
     return render(
         request, "chat.html", status=400 if error else 200,
