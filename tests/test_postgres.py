@@ -115,7 +115,7 @@ def test_report_reads_postgres(pg_url, capsys):
     assert main(["report", "--database", pg_url, "--since", "1d"]) == 0
     out = capsys.readouterr().out
     assert "Får jag ta med hunden?" in out
-    assert "1 answered message(s), 1 handed off" in out
+    assert "1 besvarade meddelanden, 1 lämnades vidare" in out
 
 
 async def test_chat_answers_when_postgres_is_down(aiohttp_client, tmp_path, caplog):
