@@ -9,14 +9,16 @@ import jinja2
 from aiohttp import web
 
 from ..holder import KnowledgeHolder, build
+from ..records import setup_records
 from ..settings import Settings
+from .admin import setup_admin
 from .api import setup_api
-from .counsellor import setup_counsellor
 from .errors import error_middleware
 from .guard import setup_guard
 from .keys import holder_key, secret_key, settings_key, templates_key
 from .pages import setup_pages
 from .paths import web_root
+from .reload import setup_reload
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     setup_templates(app)
     setup_api(app)
     setup_pages(app)
-    setup_counsellor(app)
+    setup_reload(app)  # knowledge watching
+    setup_records(app)  # what was asked, for the report
+    setup_admin(app)
     setup_guard(app)  # innermost: rate limits and the whole body, before any handler
     return app
