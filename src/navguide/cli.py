@@ -194,6 +194,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not_verified and not args.verbose:
         print(f"warning: {len(not_verified)} entries are not yet verified by a counsellor "
               "(`navguide check --verbose` lists them)")
+    if args.verbose:
+        for entry in knowledge.with_notes():
+            print(f"{entry.location}: note: {entry.id!r}: {entry.note.strip()}")
     found = errors(problems)
     warnings = len(problems) - len(found)
     counts = ", ".join(f"{n} {what}" for what, n in knowledge.counts().items())

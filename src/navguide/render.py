@@ -7,6 +7,7 @@ here, so every channel says the same thing.
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlsplit
 
 from .catalogue import say
 from .knowledge.model import Centre, Course, Knowledge, SmallTalk, Topic
@@ -117,6 +118,19 @@ def _no_courses(reply: Reply, knowledge: Knowledge) -> str:
     return text + "\n\n" + say(lang, "handoff_no_place")
 
 
+def details_at(centre: Centre, lang: str) -> str | None:
+    """One plain line on where to find the address or hours the knowledge lacks."""
+    hours = centre.text("hours", lang)
+    if centre.address and hours:
+        return None
+    site = urlsplit(centre.url).hostname if centre.url else None
+    if not site:
+        return say(lang, "details_ask")
+    key = "details_both" if not (centre.address or hours) else (
+        "details_address" if not centre.address else "details_hours")
+    return say(lang, key, site=site)
+
+
 def _centre_lines(centre: Centre, lang: str) -> str:
     lines = []
     if centre.address:
@@ -130,6 +144,9 @@ def _centre_lines(centre: Centre, lang: str) -> str:
         lines.append(f"- {say(lang, 'email')}: [{centre.email}](mailto:{centre.email})")
     if centre.url:
         lines.append(f"- {say(lang, 'web')}: [{centre.url}]({centre.url})")
+    missing = details_at(centre, lang)
+    if missing:
+        lines.append(f"- {missing}")
     return "\n".join(lines)
 
 
@@ -216,6 +233,7 @@ def _card(entry: Topic | Course | Centre, knowledge: Knowledge, lang: str) -> di
             "email": entry.email,
             "email_href": f"mailto:{entry.email}" if entry.email else None,
             "url": entry.url,
+            "details_at": details_at(entry, lang),
             "services": list(entry.services),
             "html": to_html(str(entry.text("description", lang) or "")),
         }

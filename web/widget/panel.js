@@ -93,6 +93,7 @@
   function centreCard(c, language) {
     var article = card("centre", c.name, c.municipality);
     article.appendChild(centreFacts(c, language));
+    if (c.details_at) article.appendChild(el("p", "muted", c.details_at));
     if (c.html) article.appendChild(rich(c.html));
     return article;
   }

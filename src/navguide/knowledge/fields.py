@@ -27,6 +27,8 @@ _COMMON = (
     Field("reviewed", "date", help="When a counsellor last checked the entry (YYYY-MM-DD)."),
     Field("source", "urls", help="Where the entry's facts come from: a URL or a list of URLs."),
     Field("verified", "bool", help="false: a counsellor has not yet confirmed the facts."),
+    Field("note", "text", help="For counsellors only, never shown to a learner: how sure "
+                               "the facts are and what to check."),
 )
 
 SECTIONS: dict[str, tuple[Field, ...]] = {

@@ -36,6 +36,7 @@ class Entry:
     reviewed: date | None = None
     source: tuple[str, ...] = ()
     verified: bool = True
+    note: str = ""  # for counsellors only: `check --verbose` and /admin, never a learner
 
     def text(self, name: str, lang: str) -> object:
         """A text field in `lang` where the entry has it, else the Swedish one."""
@@ -144,6 +145,10 @@ class Knowledge:
         if municipality_id is None:
             return None
         return self._municipalities.get(municipality_id)  # type: ignore[attr-defined]
+
+    def with_notes(self) -> list[Topic | Course | Centre]:
+        """Entries with a counsellor's `note:` (for `check --verbose` and /admin only)."""
+        return [e for e in (*self.topics, *self.courses, *self.centres) if e.note.strip()]
 
     def centres_in(self, municipality_id: str) -> list[Centre]:
         return [c for c in self.centres if c.municipality == municipality_id]
