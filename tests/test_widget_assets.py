@@ -4,7 +4,10 @@ storage, no third-party requests, and every text from the catalogue."""
 from __future__ import annotations
 
 import gzip
+import json
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -118,3 +121,25 @@ def test_every_text_the_panel_shows_is_in_the_catalogue_in_both_languages() -> N
     for lang in ("sv", "en"):
         missing = keys - set(texts[lang])
         assert not missing, f"{lang} lacks {sorted(missing)}"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_loader_and_the_server_pick_the_same_text_colour() -> None:
+    """The launcher picks its ink on the host page, before navguide sees the colour, so
+    WCAG luminance is written twice: in embed.js and in embed_policy.py. One rule."""
+    from navguide.server.embed_policy import parse_color, text_color
+
+    source = (web_root() / "embed.js").read_text(encoding="utf-8")
+    luminance = re.search(r"  function luminance\(hex\) \{.*?\n  \}", source, re.S)
+    pick = re.search(r"var ink = (.*?);", source)
+    assert luminance and pick
+    colours = ["#005a8c", "#ffffff", "#000000", "#777777", "#767676", "#ff0000", "#00ff00",
+               "#0000ff", "#ffcc00", "#e30613", "#2e7d32", "#abc", "#123", "#7f7f7f", "#808080"]
+    script = luminance.group(0) + "\nvar out = [];\n" + "".join(
+        f"var l = luminance({json.dumps(c)}); out.push({pick.group(1)});\n" for c in colours
+    ) + "console.log(JSON.stringify(out));"
+    done = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    server = ["#fff" if text_color(parse_color(c)) == "#ffffff" else "#000"  # type: ignore[arg-type]
+              for c in colours]
+    assert json.loads(done.stdout) == server
