@@ -56,10 +56,12 @@ def run_import(
             raise ImportFailed(f"Skolverket returned {what} for {_describe(options)}; "
                                f"{out} is unchanged")
         text = render(mapped.courses, options.base_url, today)
+        done = Imported(len(mapped.courses), len(fetched.events), mapped.skipped,
+                        mapped.outside, fetched.pages, fetched.requests)
+        del fetched, mapped  # a county's events and courses: not needed while checking
         _check(text, folder, out, today)
     write_atomically(out, text)
-    return Imported(len(mapped.courses), len(fetched.events), mapped.skipped, mapped.outside,
-                    fetched.pages, fetched.requests)
+    return done
 
 
 def _copy_municipalities(knowledge_dir: Path, out: Path, folder: Path) -> None:
