@@ -4,8 +4,10 @@
 # NAVGUIDE_TEST_PROXY_URL; `stop_proxy` ends both.
 root=$(mktemp -d /tmp/navguide-proxy.XXXXXX)
 chmod 755 "$root"  # nginx workers run as www-data
-nav_port=18480
-proxy_port=18481
+# free ports, so that two runs on one machine do not collide
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+nav_port=$(free_port)
+proxy_port=$(free_port)
 cat > "$root/nginx.conf" <<CONF
 worker_processes 1;
 pid $root/nginx.pid;

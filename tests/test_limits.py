@@ -157,6 +157,7 @@ async def test_metrics_in_the_prometheus_format(aiohttp_client, tmp_path):
     text = await response.text()
     assert re.search(r'navguide_requests_total\{route="chat",status="200"\} 2\.0', text)
     assert re.search(r'navguide_requests_total\{route="chat",status="429"\} 1\.0', text)
+    assert re.search(r'navguide_rate_limited_total\{route="chat"\} 1\.0', text)
     assert 'navguide_request_seconds_bucket{le="0.1",route="chat"}' in text
     assert re.search(r"navguide_handoffs_total 1\.0", text)
     assert re.search(r"navguide_records_written_total 2\.0", text)

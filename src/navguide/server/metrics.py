@@ -75,6 +75,8 @@ class Metrics:
 
     def observe(self, route: str, status: int, seconds: float) -> None:
         self.requests.labels(route, str(status)).inc()
+        if status == 429:
+            self.limited.labels(route).inc()
         self.latency.labels(route).observe(seconds)
 
     def text(self) -> bytes:
