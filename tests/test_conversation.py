@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import KNOWLEDGE, TESTS
+from support import KNOWLEDGE, TESTS, fitted_knowledge
 
 from navguide.holder import build
 from navguide.knowledge.loader import load_knowledge
@@ -20,12 +20,12 @@ STARTER = TESTS.parent / "knowledge"
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
-    return build(KNOWLEDGE).matcher
+    return fitted_knowledge(KNOWLEDGE).matcher
 
 
 @pytest.fixture(scope="module")
 def starter() -> Matcher:
-    return build(STARTER).matcher
+    return fitted_knowledge(STARTER).matcher
 
 
 @pytest.mark.parametrize(

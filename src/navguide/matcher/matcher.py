@@ -1,8 +1,9 @@
 """The matcher: from the conversation so far to one reply.
 
-Scores every entry by the learner's words, weighs in the place the learner
-named, then routes: a guidance topic, the local lärcentrum, one course, a
-course search, or an honest hand-off when nothing fits well.
+Analyses the message, judges its candidate entries (features and a fitted
+model, see features.py and model.py), then lets the decision table
+(decide.py) choose: a guidance topic, the local lärcentrum, one course, a
+course search, "did you mean", or an honest hand-off when nothing fits well.
 """
 
 from __future__ import annotations
@@ -11,35 +12,44 @@ from dataclasses import replace
 
 from ..catalogue import say
 from ..knowledge.model import Centre, Course, Knowledge, Topic
-from ..text.language import Lang, english_words
+from ..text.language import Lang
 from .centres import Centres
 from .courses import CourseSearch
+from .decide import Judged, decide
+from .defaults import default_model
+from .features import Featurizer
 from .followups import Shown, picked, restore, same_place_and_form
 from .index import Index
+from .model import Model
 from .own import OwnQuestions
-from .query import LONG_MESSAGE, MAIN_FIELD, Query, analyse
+from .query import MAIN_FIELD, Query, analyse
 from .ranking import Ranker, Scored
 from .reply import Reply
 from .scoring import coverage
+from .semantic import SemanticIndex
 from .smalltalk import Heard, SmallTalkMatcher
 
 MAX_TURNS = 4
-HANDOFF_SCORE = 0.3  # below this share of the message matched: hand off
-# ... or below this when a Swedish question has a word the knowledge lacks (English
-# ones, even mixed in, use words the mostly Swedish knowledge lacks: no signal there)
-UNKNOWN_HANDOFF = 0.5
-SHORT_QUESTION = 5  # content words; longer questions may carry a word we do not know
-FOCUS_TRUST = 0.8  # a long message's question sentence, matched alone
-LONG_FLOOR = 0.15  # in a long message, an entry this good ...
-LONG_LEAD = 1.5  # ... and this far ahead of the next is the answer
 HISTORY_WEIGHT = 0.5
+SHORT_QUESTION = 5  # content words: a short question naming a place is about its centre
 SUBJECT_KNOWN = 0.3  # where/when of something a guidance entry knows: the centre answers
 
 _CENTRE_INTENTS = {"where", "hours", "contact"}
 
 
 class Matcher:
-    def __init__(self, knowledge: Knowledge) -> None:
+    """Answers from one knowledge version.
+
+    `model`: the fitted weights (fitting.py); the shipped defaults until a fit
+    for this knowledge is ready. `semantic`: the e5 index of the knowledge's
+    texts, or None to answer on lexical features alone. `ablated`: decision
+    rows switched off, for the benchmark's ablations.
+    """
+
+    def __init__(
+        self, knowledge: Knowledge, *, model: Model | None = None,
+        semantic: SemanticIndex | None = None, ablated: frozenset[str] = frozenset(),
+    ) -> None:
         self.knowledge = knowledge
         self.index = Index(knowledge)
         self.ranker = Ranker(knowledge, self.index)
@@ -47,6 +57,26 @@ class Matcher:
         self.centres = Centres(knowledge, self.ranker)
         self.smalltalk = SmallTalkMatcher(knowledge)
         self.own = OwnQuestions(knowledge)
+        self.featurizer = Featurizer(self)
+        self.semantic = semantic
+        self.model = model or default_model(semantic=semantic is not None)
+        self.ablated = ablated
+
+    def positions(self) -> dict[str, int]:
+        """Entry id -> its row in the index, for a semantic index built to match."""
+        return dict(self.ranker.positions)
+
+    def with_(self, *, model: Model | None = None,
+              semantic: SemanticIndex | None = None) -> Matcher:
+        """The same index with another model or semantic signal (no rebuild)."""
+        other = object.__new__(Matcher)
+        other.__dict__.update(self.__dict__)
+        other.featurizer = Featurizer(other)
+        if model is not None:
+            other.model = model
+        if semantic is not None:
+            other.semantic = semantic
+        return other
 
     # -- the conversation ---------------------------------------------------
 
@@ -125,7 +155,7 @@ class Matcher:
         if not heard.entry.handoff:
             return Reply("smalltalk", lang, municipality=muni, smalltalk=heard.entry)
         # Asked for a person: hand off on purpose, with the guidance contact.
-        reply = self._handoff(replace(query, lang=lang), muni)
+        reply = self.handoff(replace(query, lang=lang), muni)
         reply.smalltalk = heard.entry
         contact = self._guidance_contact(lang, muni)
         if contact:
@@ -293,14 +323,29 @@ class Matcher:
     # -- one message --------------------------------------------------------
 
     def _answer(self, query: Query, muni: str | None, named: bool, placed: bool) -> Reply:
-        """Route one (possibly merged) message.
+        """Route one (possibly merged) message through the decision table.
 
         `named`: the message itself names a place; `placed`: the conversation does.
         """
-        if query.intents & {"child", "job"}:
-            return self._handoff(query, muni)  # a child's school, a job: not learning
-        ranked = self.rank(query, muni)
-        if ranked and not self._asks_course(query, ranked[0]):
+        judged = self.judge(query, muni)
+        return decide(self, judged, muni, named=named, placed=placed)
+
+    def judge_text(self, text: str, municipality: str | None = None) -> Judged:
+        """One message on its own, judged as `reply` judges a first message."""
+        query = analyse(text, self.index)
+        place = query.place
+        muni = (place.municipality if place else None) or municipality
+        if place and not query.named:
+            query.places = [place]
+        return self.judge(query, muni)
+
+    def judge(self, query: Query, muni: str | None) -> Judged:
+        """The message's candidates, their features and their fitted chances."""
+        covered = coverage(self.index, query.terms)
+        scores = self.ranker.scores(query, muni, covered)
+        ranked = self.ranker.top(scores, query.terms)
+        asks = not ranked or self._asks_course(query, ranked[0])
+        if not asks:
             # "Kan mina barn få plats på förskolan?" asks for no education; words
             # only courses know ("bussen" of a bus driver course) are then unknown.
             ranked = [s for s in ranked if not isinstance(s.doc.entry, Course)]
@@ -308,34 +353,13 @@ class Matcher:
                 replace(t, known=False) if t.known and not self.index.in_group(t, "guidance")
                 else t for t in query.terms
             ])
-        if ranked and isinstance(ranked[0].doc.entry, Centre) and not self.centres.answers(
-            ranked[0].doc.entry, query
-        ):
-            # "Vad blir det för väder i Åre på lördag?" asks no centre, whatever its hours.
-            ranked = [s for s in ranked if not isinstance(s.doc.entry, Centre)]
-        if not ranked:
-            return self._handoff(query, muni)
-        best = ranked[0]
-        entry = best.doc.entry
-        courses = self._course_search(query, muni, placed, ranked)
-        if courses:
-            return courses
-        confidence = self._confidence(query, ranked)
-        if isinstance(entry, Course) and "hours" in query.intents:
-            confidence = 0.0  # opening hours asked of a course, which has none: not ours
-        if confidence < HANDOFF_SCORE or (
-            query.unknown_focus and confidence < UNKNOWN_HANDOFF
-            and len(query.content) <= SHORT_QUESTION and not english_words(query.words)
-        ):
-            return self._handoff(query, muni, confidence, ranked)
-        best.score = max(best.score, confidence)
-        centre = self._centre_route(query, muni, named, ranked)
-        if centre:
-            return centre
-        reply = self._reply_with(entry.kind, [entry], query, muni, best.score, ranked)
-        if not isinstance(entry, Centre):
-            reply.centre = self.centres.local(query, muni, ranked)  # where to turn, nearby
-        return reply
+        semantic = self.semantic.scores(query.text) if self.semantic else None
+        found = self.featurizer.candidates(
+            query, muni, ranked, covered, scores, semantic, asks,
+            self.courses.categories(query),
+        )
+        chances = self.model.chances(found.rows)
+        return Judged(query, ranked, found, chances, self.model)
 
     def _asks_course(self, query: Query, best: Scored) -> bool:
         """Whether a course may answer: the message asks to study or for a trade,
@@ -356,24 +380,9 @@ class Matcher:
     def rank(self, query: Query, muni: str | None) -> list[Scored]:
         return self.ranker.rank(query, muni)
 
-    def _confidence(self, query: Query, ranked: list[Scored]) -> float:
-        """How sure the best entry answers: in a long message, the question itself
-        counts, and one entry far ahead of the rest is the answer."""
-        best = ranked[0]
-        focus = query.focus
-        confidence = best.score
-        if len(focus) < len(query.content):
-            on_focus = float(coverage(self.index, focus)[best.index])
-            confidence = max(confidence, on_focus * FOCUS_TRUST)
-        if len(query.words) >= LONG_MESSAGE:
-            second = ranked[1].score if len(ranked) > 1 else 0.0
-            if best.score >= LONG_FLOOR and best.score >= LONG_LEAD * second:
-                confidence = max(confidence, HANDOFF_SCORE)
-        return confidence
+    # -- routes (the decision table's actions) ---------------------------------
 
-    # -- routes ---------------------------------------------------------------
-
-    def _course_search(
+    def course_search(
         self, query: Query, muni: str | None, placed: bool, ranked: list[Scored]
     ) -> Reply | None:
         found = self.courses.search(query, muni, placed, ranked)
@@ -382,36 +391,52 @@ class Matcher:
         kind = "course" if len(found.courses) == 1 else "courses"
         return self._reply_with(kind, found.courses, query, muni, found.fit, ranked)
 
-    def _centre_route(
-        self, query: Query, muni: str | None, named: bool, ranked: list[Scored]
+    def centre_route(
+        self, query: Query, muni: str | None, named: bool, ranked: list[Scored],
+        candidates: set[str], *, asked: bool,
     ) -> Reply | None:
         """The learner's lärcentrum, when that is what the message asks for.
 
-        A short question that names a place, or asks where or when, is about the
-        place's centre unless an entry of that municipality answers it itself.
+        `asked`: the message asks where, when or how to reach; else a short one
+        naming a place (or a centre as the best candidate). The centre must offer
+        what is asked (it is then a candidate), or, for a where/when question,
+        the best entry must know the subject ("Var kan jag skriva min
+        salstentamen?"); and no entry of that municipality answers it itself.
         """
+        if not ranked or not muni:
+            return None
         best = ranked[0]
         entry = best.doc.entry
-        if not muni or (getattr(entry, "municipality", None) == muni and not isinstance(
-            entry, Centre
-        )):
+        if getattr(entry, "municipality", None) == muni and not isinstance(entry, Centre):
+            return None
+        where = bool(query.intents & _CENTRE_INTENTS)
+        if asked != where:
             return None
         short = len(query.focus) <= SHORT_QUESTION
-        if not (
-            isinstance(entry, Centre) or query.intents & _CENTRE_INTENTS or (named and short)
-        ):
+        if not (isinstance(entry, Centre) or where or (named and short)):
             return None
         centre = self.centres.local(query, muni, ranked)
         if centre is None:
             return None
-        if not self.centres.answers(centre, query) and (
-            not query.intents & _CENTRE_INTENTS
-            or float(coverage(self.index, query.subject)[best.index]) < SUBJECT_KNOWN
+        if centre.id not in candidates and not (
+            where and float(coverage(self.index, query.subject)[best.index]) >= SUBJECT_KNOWN
         ):
             return None  # "I moved to Östersund, how do I learn Swedish?" is not a centre's
         return self._reply_with("centre", [centre], query, muni, best.score, ranked)
 
-    def _handoff(
+    def entry_reply(self, query: Query, muni: str | None, ranked: list[Scored]) -> Reply:
+        entry = ranked[0].doc.entry
+        reply = self._reply_with(entry.kind, [entry], query, muni, ranked[0].score, ranked)
+        if not isinstance(entry, Centre):
+            reply.centre = self.centres.local(query, muni, ranked)  # where to turn, nearby
+        return reply
+
+    def clarify(self, query: Query, muni: str | None, ranked: list[Scored]) -> Reply:
+        """"Did you mean ...?": the few entries that are close, none clearly ahead."""
+        entries = [s.doc.entry for s in ranked]
+        return self._reply_with("clarify", entries, query, muni, ranked[0].score, ranked)
+
+    def handoff(
         self, query: Query, muni: str | None, score: float = 0.0,
         ranked: list[Scored] | None = None,
     ) -> Reply:

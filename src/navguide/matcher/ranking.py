@@ -9,7 +9,7 @@ import numpy as np
 from ..knowledge.model import Course, Knowledge
 from .index import Doc, Index
 from .query import Query, Term
-from .scoring import coverage, phrase_fit
+from .scoring import PhraseFit, coverage
 
 LOCAL_BOOST = 1.4  # an entry of the learner's municipality
 ELSEWHERE = 0.45  # an entry of another municipality
@@ -24,6 +24,7 @@ class Scored:
     doc: Doc
     score: float
     index: int = -1
+    fit: float = 0.0  # its closest single question's fit (scoring.phrase_fit)
 
 
 class Ranker:
@@ -43,19 +44,26 @@ class Ranker:
 
     def rank(self, query: Query, muni: str | None) -> list[Scored]:
         """Entries by how much of the message they answer, best first (top few only)."""
+        return self.top(self.scores(query, muni, coverage(self.index, query.terms)),
+                        query.terms)
+
+    def scores(self, query: Query, muni: str | None, covered: np.ndarray) -> np.ndarray:
+        """Per entry, its coverage of the message weighed by where the learner is."""
         place = query.named[-1].place if query.named else None
-        scores = coverage(self.index, query.terms) * self.placements(muni)
+        scores = covered * self.placements(muni)
         if place:
             for i in self.centres:
                 if place in self.index.docs[i].places:
                     scores[i] *= PLACE_BOOST
-        return self.top(scores, query.terms)
+        return scores
 
     def top(self, scores: np.ndarray, terms: list[Term]) -> list[Scored]:
         """The best few by score, re-weighed by their closest single question."""
         found = [Scored(self.index.docs[i], float(scores[i]), i) for i in best(scores)]
+        fits = PhraseFit(self.index, terms)
         for s in found:
-            s.score = blend(s.score, phrase_fit(self.index, terms, s.index))
+            s.fit = fits(s.index)
+            s.score = blend(s.score, s.fit)
         found.sort(key=lambda s: s.score, reverse=True)
         return found
 

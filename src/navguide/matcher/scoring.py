@@ -61,17 +61,35 @@ def phrase_fit(index: Index, terms: list[Term], doc_index: int) -> float:
     A weighted Dice overlap: words of the message missing from the question and
     words of the question missing from the message both lower it.
     """
-    group = index.group[doc_index]
-    idf = index.idf_by_group[group]
-    masses = [t.weight * term_idf(index, t, group) for t in terms]
-    mass = sum(m for m, t in zip(masses, terms, strict=True) if not t.extra)
-    best = 0.0
-    for phrase in index.docs[doc_index].phrases:
-        matched = sum(
-            m for t, m in zip(terms, masses, strict=True)
-            if not t.extra and t.keys_in(phrase)
-        )
-        if matched:
-            phrase_mass = sum(idf.get(k, 0.0) for k in phrase)
-            best = max(best, 2 * matched / (mass + phrase_mass))
-    return best
+    return PhraseFit(index, terms)(doc_index)
+
+
+class PhraseFit:
+    """phrase_fit for one message against many entries: the message's word
+    masses are computed once per group, not once per entry."""
+
+    def __init__(self, index: Index, terms: list[Term]) -> None:
+        self.index = index
+        self.terms = [t for t in terms if not t.extra]
+        self._masses: dict[str, tuple[list[float], float]] = {}
+        self._keys = [frozenset((*t.keys, *t.alts)) for t in self.terms]
+
+    def _group(self, group: str) -> tuple[list[float], float]:
+        found = self._masses.get(group)
+        if found is None:
+            masses = [t.weight * term_idf(self.index, t, group) for t in self.terms]
+            found = self._masses[group] = (masses, sum(masses))
+        return found
+
+    def __call__(self, doc_index: int) -> float:
+        group = self.index.group[doc_index]
+        idf = self.index.idf_by_group[group]
+        masses, mass = self._group(group)
+        best = 0.0
+        for phrase in self.index.docs[doc_index].phrases:
+            matched = sum(m for m, keys in zip(masses, self._keys, strict=True)
+                          if not keys.isdisjoint(phrase))
+            if matched:
+                phrase_mass = sum(idf.get(k, 0.0) for k in phrase)
+                best = max(best, 2 * matched / (mass + phrase_mass))
+        return best

@@ -9,6 +9,7 @@ import jinja2
 from aiohttp import web
 
 from ..holder import KnowledgeHolder, build
+from ..matcher.prepare import preparation_for
 from ..records import setup_records
 from ..settings import Settings
 from .admin import setup_admin
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         handler_args={"lingering_time": 0.5},
     )
     app[settings_key] = settings
-    app[holder_key] = KnowledgeHolder(build(settings.knowledge))
+    app[holder_key] = KnowledgeHolder(build(settings.knowledge, preparation_for(settings)))
     setup_secret(app, settings)
     setup_templates(app)
     setup_api(app)

@@ -7,6 +7,10 @@ and checked off the event loop, then swapped in with one assignment, so a
 request keeps the version it started with. A broken edit is rejected: the last
 good knowledge keeps answering and the errors go to the log, /api/health and
 /admin. `SIGHUP` reloads too.
+
+A new version answers at once with the last fitted model; the matcher is then
+fitted to it (and its texts embedded) in a thread, and swapped in when done,
+unless a newer version came in meanwhile.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from ..holder import KnowledgeRejected, build
+from ..holder import KnowledgeRejected, Loaded, build, fitted
 from ..knowledge import KnowledgeDirError, Problem
+from ..matcher.prepare import preparation_for
 from .keys import holder_key, settings_key
 
 log = logging.getLogger(__name__)
@@ -53,16 +58,36 @@ class Reloader:
     def __init__(self, app: web.Application) -> None:
         self.app = app
         self.root = Path(app[settings_key].knowledge)
+        self.prep = preparation_for(app[settings_key])
         self._lock = asyncio.Lock()
         self.reloads = 0
         self.watching = asyncio.Event()  # set once the watcher has its first snapshot
+        self.fitting: asyncio.Task[None] | None = None
+
+    def refine(self) -> asyncio.Task[None]:
+        """Fit the matcher to the knowledge being served, in the background."""
+        self.fitting = asyncio.get_running_loop().create_task(
+            self._refine(self.app[holder_key].current), name="navguide-fit")
+        return self.fitting
+
+    async def _refine(self, loaded: Loaded) -> None:
+        try:
+            better = await asyncio.to_thread(fitted, loaded, self.prep)
+        except Exception:  # a failed fit costs quality, never the service
+            log.exception("fitting the matcher failed; the last fitted model answers")
+            return
+        holder = self.app[holder_key]
+        if holder.current.knowledge.version == loaded.knowledge.version:
+            holder.current = better  # not swap(): a rejected later edit stays reported
+            log.info("matcher fitted to version %s (%s)", loaded.knowledge.version,
+                     "semantic on" if better.matcher.semantic else "lexical")
 
     async def reload(self, reason: str = "reload") -> bool:
         """Load and check the folder; swap it in if it is good. True when it was."""
         async with self._lock:
             holder = self.app[holder_key]
             try:
-                loaded = await asyncio.to_thread(build, self.root)
+                loaded = await asyncio.to_thread(build, self.root, self.prep)
             except KnowledgeRejected as exc:
                 holder.reject(exc.problems)
                 log.error("knowledge edit rejected (%s); still serving version %s",
@@ -82,6 +107,8 @@ class Reloader:
                          reason, old, loaded.knowledge.version)
             elif was_rejected:
                 log.info("knowledge fixed (%s): serving version %s", reason, old)
+            if loaded.knowledge.version != old:
+                self.refine()
             return True
 
     async def watch(self, interval: float = POLL_SECONDS) -> None:
@@ -116,6 +143,7 @@ def setup_reload(app: web.Application) -> None:
             task.add_done_callback(tasks.discard)
 
         hup = _add_signal_handler(loop, on_hup)
+        reloader.refine()
         watcher = None
         if app[settings_key].watch:
             watcher = loop.create_task(reloader.watch(), name="navguide-watch")
@@ -123,7 +151,8 @@ def setup_reload(app: web.Application) -> None:
         yield
         if hup:
             loop.remove_signal_handler(signal.SIGHUP)
-        for task in [*tasks, *([watcher] if watcher else [])]:
+        fitting = [reloader.fitting] if reloader.fitting else []
+        for task in [*tasks, *([watcher] if watcher else []), *fitting]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

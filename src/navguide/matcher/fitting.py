@@ -1,0 +1,157 @@
+"""Fitting the model to a knowledge: the documented procedure.
+
+1. Split the knowledge into folds (examples.py): each fold's knowledge lacks
+   the texts it asks, and the topics whose near misses it asks.
+2. Build a matcher on each fold's knowledge (and a semantic index from the
+   same cached vectors), and compute every example's candidates and features
+   exactly as a learner's message is judged.
+3. Label each candidate: right when it is an entry the example expects.
+4. Fit boosted trees on the candidates (model.py), each example weighed so
+   that questions with an answer and without count as the prior
+   `UNANSWERABLE` says.
+5. Pick the hand-off threshold that answers the most examples right, and the
+   "did you mean" level (rare, and mostly holding the right entry).
+
+The result is cached by the knowledge's version and this procedure's own
+version, so a restart does not refit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..knowledge.model import Knowledge
+from .defaults import default_model
+from .examples import Example, folds, out_of_domain
+from .features import NAMES
+from .matcher import Matcher
+from .model import Model, Outcome, calibration, fit_trees, pick_clarify, pick_threshold
+from .semantic import Encoder, SemanticIndex
+
+log = logging.getLogger(__name__)
+
+PROCEDURE = "7"  # change when features, examples or fitting change: old caches refit
+UNANSWERABLE = 0.2  # the share of learners' questions the knowledge cannot answer
+MAX_FIT_COURSES = 2000  # a larger catalogue is sampled for fitting
+# Fewer answerable examples than this (a knowledge of a handful of entries) fit
+# noise, not the knowledge: the shipped model, fitted on the starter knowledge, serves.
+MIN_EXAMPLES = 300
+
+
+@dataclass
+class Fitted:
+    model: Model
+    seconds: float
+    examples: int
+
+
+def cache_name(knowledge: Knowledge, semantic: bool) -> str:
+    digest = hashlib.sha1(
+        f"{knowledge.version}\0{PROCEDURE}\0{','.join(NAMES)}\0{semantic}".encode()
+    ).hexdigest()[:16]
+    return f"model-{digest}.json"
+
+
+def fit(knowledge: Knowledge, encoder: Encoder | None = None) -> Fitted:
+    """Fit the model to a knowledge (with the semantic feature when given an encoder)."""
+    started = time.perf_counter()
+    examples: list[tuple[Example, Matcher]] = []
+    for fold in folds(knowledge, max_courses=MAX_FIT_COURSES):
+        matcher = Matcher(fold.knowledge)
+        if encoder is not None:
+            matcher = matcher.with_(semantic=SemanticIndex(
+                fold.knowledge, encoder, matcher.positions()))
+        if encoder is not None:  # one batch for the engine: far quicker than one by one
+            encoder.encode([f"query: {e.text}" for e in fold.examples], query=True)
+        examples += [(e, matcher) for e in fold.examples]
+    rows: list[np.ndarray] = []
+    labels: list[np.ndarray] = []
+    per_example: list[tuple[Example, np.ndarray, np.ndarray]] = []
+    for example, matcher in examples:
+        judged = matcher.judge_text(example.text, example.municipality)
+        ids = [matcher.index.docs[i].id for i in judged.found.positions]
+        right = np.array([i in example.expect for i in ids], dtype=np.float64)
+        rows.append(judged.found.rows)
+        labels.append(right)
+        per_example.append((example, judged.found.rows, right))
+    weights = _weights(per_example)
+    x = np.vstack(rows) if rows else np.zeros((0, len(NAMES)))
+    y = np.concatenate(labels) if labels else np.zeros(0)
+    w = np.concatenate([np.full(len(r), wt) for (_, r, _), wt in zip(per_example, weights,
+                                                                        strict=True)])
+    model = Model(fit_trees(x, y, w))
+    outcomes = []
+    for (example, found, right), weight in zip(per_example, weights, strict=True):
+        chances = model.chances(found)
+        order = np.argsort(-chances, kind="stable")
+        outcomes.append(Outcome(tuple(float(chances[i]) for i in order),
+                                tuple(bool(right[i]) for i in order),
+                                bool(example.expect), weight))
+    model.threshold, accuracy = pick_threshold(outcomes)
+    model.clarify = pick_clarify(outcomes, model.threshold)
+    seconds = time.perf_counter() - started
+    model.report = {
+        "examples": len(per_example),
+        "by_source": _count(e.source for e, _, _ in per_example),
+        "candidates": len(y),
+        "accuracy": round(accuracy, 4),
+        "calibration": [list(row) for row in calibration(outcomes)],
+        "seconds": round(seconds, 2),
+        "semantic": encoder is not None,
+        "knowledge": knowledge.version,
+    }
+    log.info("fitted the matcher on %d examples in %.1f s (threshold %.3f)",
+             len(per_example), seconds, model.threshold)
+    return Fitted(model, seconds, len(per_example))
+
+
+def _weights(per_example: list[tuple[Example, np.ndarray, np.ndarray]]) -> list[float]:
+    """Each example's weight: answerable and unanswerable ones in the prior's shares."""
+    answerable = sum(1 for e, _, _ in per_example if e.expect) or 1
+    unanswerable = sum(1 for e, _, _ in per_example if not e.expect) or 1
+    total = len(per_example)
+    return [
+        (1 - UNANSWERABLE) * total / answerable if e.expect else UNANSWERABLE * total / unanswerable
+        for e, _, _ in per_example
+    ]
+
+
+def _count(items) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for item in items:
+        found[item] = found.get(item, 0) + 1
+    return found
+
+
+def too_small(knowledge: Knowledge) -> bool:
+    answerable = sum(1 for f in folds(knowledge) for e in f.examples if e.expect)
+    return answerable < MIN_EXAMPLES
+
+
+def fitted_model(knowledge: Knowledge, encoder: Encoder | None, cache: Path | None) -> Model:
+    """The model for this knowledge: from the cache, else fitted (and cached)."""
+    if too_small(knowledge):
+        return default_model(semantic=encoder is not None)
+    path = cache / cache_name(knowledge, encoder is not None) if cache else None
+    if path is not None:
+        found = Model.load(path)
+        if found is not None:
+            return found
+    model = fit(knowledge, encoder).model
+    if path is not None:
+        try:
+            model.save(path)
+        except OSError as exc:
+            log.warning("fitted model not cached: %s", exc)
+    if encoder is not None:
+        encoder.store.save()
+    return model
+
+
+__all__ = ["Fitted", "fit", "fitted_model", "out_of_domain"]

