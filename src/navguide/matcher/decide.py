@@ -107,15 +107,11 @@ def _unsure(ctx: Context) -> Reply | None:
 
 
 def _centre_asked(ctx: Context) -> Reply | None:
-    candidates = {s.doc.id for s in ctx.scored}
-    return ctx.matcher.centre_route(ctx.query, ctx.muni, ctx.named, ctx.scored, candidates,
-                                    asked=True)
+    return ctx.matcher.centre_route(ctx.query, ctx.muni, ctx.named, ctx.scored, asked=True)
 
 
 def _centre_named(ctx: Context) -> Reply | None:
-    candidates = {s.doc.id for s in ctx.scored}
-    return ctx.matcher.centre_route(ctx.query, ctx.muni, ctx.named, ctx.scored, candidates,
-                                    asked=False)
+    return ctx.matcher.centre_route(ctx.query, ctx.muni, ctx.named, ctx.scored, asked=False)
 
 
 def _entry(ctx: Context) -> Reply | None:

@@ -121,7 +121,7 @@ class Matcher:
                     # The same reply again tells the learner nothing: the message alone.
                     alone = self._answer(last, muni, named=named,
                                          placed=place_muni is not None)
-                    followed = followed if alone.handoff else alone
+                    followed = alone
                 if followed:
                     followed.subject = _subject(last) or previous.subject
                     return self._kept_to(followed, last, previous, muni)
@@ -392,16 +392,16 @@ class Matcher:
         return self._reply_with(kind, found.courses, query, muni, found.fit, ranked)
 
     def centre_route(
-        self, query: Query, muni: str | None, named: bool, ranked: list[Scored],
-        candidates: set[str], *, asked: bool,
+        self, query: Query, muni: str | None, named: bool, ranked: list[Scored], *,
+        asked: bool,
     ) -> Reply | None:
         """The learner's lärcentrum, when that is what the message asks for.
 
         `asked`: the message asks where, when or how to reach; else a short one
         naming a place (or a centre as the best candidate). The centre must offer
-        what is asked (it is then a candidate), or, for a where/when question,
-        the best entry must know the subject ("Var kan jag skriva min
-        salstentamen?"); and no entry of that municipality answers it itself.
+        what is asked, or, for a where/when question, the best entry must answer
+        surely and know the subject ("Var kan jag skriva min salstentamen?"); and
+        no entry of that municipality answers it itself.
         """
         if not ranked or not muni:
             return None
@@ -418,9 +418,9 @@ class Matcher:
         centre = self.centres.local(query, muni, ranked)
         if centre is None:
             return None
-        if centre.id not in candidates and not (
-            where and float(coverage(self.index, query.subject)[best.index]) >= SUBJECT_KNOWN
-        ):
+        knows = best.score >= self.model.threshold and float(
+            coverage(self.index, query.subject)[best.index]) >= SUBJECT_KNOWN
+        if not self.centres.answers(centre, query) and not (where and knows):
             return None  # "I moved to Östersund, how do I learn Swedish?" is not a centre's
         return self._reply_with("centre", [centre], query, muni, best.score, ranked)
 
