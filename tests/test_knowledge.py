@@ -56,6 +56,14 @@ def test_broken_entries_are_never_served() -> None:
     assert knowledge.entry("c1") is None
 
 
+def test_a_bracketed_host_that_is_no_address_is_a_bad_url(tmp_path: Path) -> None:
+    write(tmp_path, "topics.yaml", (
+        "topics:\n  - id: t\n    title: T\n    questions: [Q?]\n    answer: A\n"
+        "    links:\n      - title: L\n        url: https:// [not-an-address]\n"))
+    _, problems = load_knowledge(tmp_path)
+    assert any("`url` is not a URL" in str(p) for p in problems), problems
+
+
 def write(folder: Path, name: str, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name

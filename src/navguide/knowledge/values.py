@@ -68,7 +68,10 @@ def texts(node: yaml.Node, name: str) -> tuple[str, ...]:
 
 def url(node: yaml.Node, name: str) -> str:
     value = text(node, name)
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "https://[not-an-address]": a bracketed host that is no IP
+        parts = urlsplit("")
     if parts.scheme in ("http", "https") and parts.netloc and " " not in value:
         return value
     if parts.scheme in ("mailto", "tel") and parts.path:
