@@ -1,13 +1,14 @@
 """The model a matcher starts with before a fit for its knowledge is ready.
 
-Shipped in data/: fitted on the starter knowledge by `navguide fit --ship`
-(the same procedure as any knowledge, fitting.py). Only its feature weights
+Shipped in data/: fitted on the starter knowledge by the same procedure as
+any knowledge (fitting.fit, saved with Model.save). Only its feature weights
 carry over to other knowledge; the fit for the knowledge itself replaces it
 within seconds of loading.
 """
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from importlib import resources
 
@@ -25,8 +26,6 @@ def shipped_name(semantic: bool) -> str:
 def _shipped(semantic: bool) -> Model | None:
     try:
         text = resources.files("navguide.matcher").joinpath("data", shipped_name(semantic))
-        import json
-
         return Model.from_json(json.loads(text.read_text("utf-8")))
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -74,7 +74,7 @@ class Featurizer:
     def __init__(self, matcher) -> None:  # the Matcher (not imported: it imports us)
         self.matcher = matcher
         self.index = matcher.index
-        self.ranker = matcher.ranker
+        self.ranker = matcher.ranker  # positions of the local centres
 
     def candidates(
         self, query: Query, muni: str | None, ranked: list[Scored], covered: np.ndarray,

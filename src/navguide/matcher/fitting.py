@@ -28,7 +28,7 @@ import numpy as np
 
 from ..knowledge.model import Knowledge
 from .defaults import default_model
-from .examples import Example, folds, out_of_domain
+from .examples import Example, folds
 from .features import NAMES
 from .matcher import Matcher
 from .model import Model, Outcome, calibration, fit_trees, pick_clarify, pick_threshold
@@ -153,5 +153,3 @@ def fitted_model(knowledge: Knowledge, encoder: Encoder | None, cache: Path | No
         encoder.store.save()
     return model
 
-
-__all__ = ["Fitted", "fit", "fitted_model", "out_of_domain"]
