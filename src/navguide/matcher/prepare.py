@@ -1,7 +1,7 @@
 """Making a matcher ready for a knowledge: quickly first, then fitted.
 
-`quick` builds the index and takes the best model already at hand (fitted for
-this very knowledge, else the last one fitted, else the shipped defaults), so
+`quick` builds the index and takes the model already at hand (fitted for this
+very knowledge, else the shipped defaults, fitted on the starter knowledge), so
 a live edit answers within a second or two. `full` adds the semantic index
 and the model fitted for this knowledge (both cached on disk), which the
 server swaps in when it is done and the command line waits for.
@@ -74,22 +74,9 @@ def full(knowledge: Knowledge, prep: Preparation, base: Matcher | None = None) -
 
 
 def _model_at_hand(knowledge: Knowledge, prep: Preparation) -> Model | None:
-    """The lexical model fitted for this knowledge, else the newest fitted one."""
+    """The lexical model already fitted for this very knowledge, else None (the
+    shipped defaults): never a model fitted on some other knowledge in the cache,
+    so what answers does not depend on what else the cache happens to hold."""
     if prep.cache is None:
         return None
-    exact = Model.load(prep.cache / cache_name(knowledge, False))
-    if exact is not None:
-        return exact
-    fitted = sorted(prep.cache.glob("model-*.json"), key=_mtime, reverse=True)
-    for path in fitted:
-        model = Model.load(path)
-        if model is not None and not model.report.get("semantic"):
-            return model
-    return None
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
+    return Model.load(prep.cache / cache_name(knowledge, False))

@@ -8,8 +8,8 @@ request keeps the version it started with. A broken edit is rejected: the last
 good knowledge keeps answering and the errors go to the log, /api/health and
 /admin. `SIGHUP` reloads too.
 
-A new version answers at once with the last fitted model; the matcher is then
-fitted to it (and its texts embedded) in a thread, and swapped in when done,
+A new version answers at once (with its model from the cache, else the shipped
+one); the matcher is then fitted to it (and its texts embedded) in a thread, and swapped in when done,
 unless a newer version came in meanwhile.
 """
 
