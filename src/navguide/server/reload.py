@@ -9,8 +9,8 @@ good knowledge keeps answering and the errors go to the log, /api/health and
 /admin. `SIGHUP` reloads too.
 
 A new version answers at once (with its model from the cache, else the shipped
-one); the matcher is then fitted to it (and its texts embedded) in a thread, and swapped in when done,
-unless a newer version came in meanwhile.
+one); the matcher is then fitted to it (and its texts embedded) in a thread,
+and swapped in when done, unless a newer version came in meanwhile.
 """
 
 from __future__ import annotations
