@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from support import STARTER
+from support import CACHE, STARTER
 
 from navguide.settings import Settings
 
@@ -33,6 +33,10 @@ def settings_for(tmp_path: Path, knowledge: Path | None = None, **overrides: obj
         "database_url": f"sqlite:///{tmp_path / 'records.sqlite3'}",
         "watch": False,
         "secret": "test-secret",
+        # The lexical matcher, and fitted models from the tests' own cache: what a
+        # test's message gets must not depend on a background fit's timing.
+        "semantic": False,
+        "cache_dir": str(CACHE),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
