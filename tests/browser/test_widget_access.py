@@ -461,6 +461,8 @@ def test_end_to_end_small_talk_and_the_municipality_chooser_from_the_real_api(
     frame = widget_frame(page, sites)
     ask(panel, "hej")
     expect(last_answer(panel)).to_contain_text("Hej!")
+    # The answer is announced a moment after it is drawn; watch only after that.
+    expect(panel.locator("#navguide-live")).to_contain_text("Hej!")
     frame.evaluate(WATCH_LIVE)
     ask(panel, "Jag vill prata med en människa")
     card = last_answer(panel).locator("article.card.handoff")
