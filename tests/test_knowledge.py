@@ -21,7 +21,7 @@ def messages(folder: Path) -> list[str]:
 
 
 def test_test_knowledge_loads_clean() -> None:
-    knowledge, problems = load_knowledge(KNOWLEDGE)
+    knowledge, problems = load_knowledge(KNOWLEDGE, today=date(2026, 11, 26))
     assert problems == []
     assert knowledge.counts() == {"topics": 4, "courses": 6, "centres": 2, "municipalities": 2}
     assert knowledge.entry("larcentrum-krokom").phone == "0000-00 00 01"
