@@ -243,7 +243,8 @@ async def test_a_changed_shown_is_refused(client) -> None:  # type: ignore[no-un
     first = await ask(client, "Vilka komvuxkurser finns i Åre?")
     context = first["context"]
     for change in ({"ids": ["komvux-krokom-vard"]}, {"kind": "nonsense"},
-                   {"category": "x"}, {"subject": "x"}):
+                   {"category": "x"}, {"subject": "x"}, {"talk": "greeting"},
+                   {"centre": "Not An Id"}, {"focus": "start"}, {"extra": 1}):
         forged = dict(context, shown=dict(context["shown"], **change))
         response = await client.post("/api/chat", json={"message": "den andra",
                                                         "context": forged})
@@ -258,6 +259,18 @@ async def test_a_context_from_before_shown_still_continues(client) -> None:  # t
     assert "shown" not in old
     reply = await ask(client, "var kan jag plugga?", context=old)
     assert reply["ids"][0] == "larcentrum-are"
+
+
+async def test_a_shown_from_before_centre_focus_and_talk_still_continues(client) -> None:  # type: ignore[no-untyped-def]
+    from navguide.server.conversation import _signature
+
+    first = await ask(client, "Vilka komvuxkurser finns i Åre?")
+    old = dict(first["context"])
+    old["shown"] = {k: v for k, v in old["shown"].items()
+                    if k not in ("centre", "focus", "talk")}
+    old["sig"] = _signature(b"test-secret", old["messages"], old["municipality"], old["shown"])
+    second = await ask(client, "den andra", context=old)
+    assert second["kind"] == "course" and second["ids"][0] == old["shown"]["ids"][1]
 
 
 async def test_shown_ids_the_knowledge_lost_are_no_error(client) -> None:  # type: ignore[no-untyped-def]

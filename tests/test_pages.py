@@ -205,7 +205,9 @@ async def test_a_linked_question_is_answered(pages) -> None:  # type: ignore[no-
     assert "<strong>Söka till komvux</strong>" in html
     assert 'href="https://www.skolverket.se/komvux"' in html
     assert "<script" not in html
-    assert json.loads(hidden_context(html))["messages"] == ["Hur söker jag till komvux?"]
+    turns = json.loads(hidden_context(html))["turns"]
+    assert [t["message"] for t in turns] == ["Hur söker jag till komvux?"]
+    assert turns[0]["shown"]["ids"] == ["komvux-ansokan"]
 
 
 async def test_the_conversation_continues_through_the_form(pages) -> None:  # type: ignore[no-untyped-def]
@@ -227,16 +229,136 @@ async def test_suggestions_are_buttons_that_post(pages) -> None:  # type: ignore
     assert '<button type="submit" name="message" value="Vad är SFI?">Vad är SFI?</button>' in html
 
 
-async def test_a_changed_context_is_refused(pages) -> None:  # type: ignore[no-untyped-def]
+async def test_a_changed_context_is_a_clear_400_that_keeps_the_question(pages) -> None:  # type: ignore[no-untyped-def]
     html = await (await pages.get("/chat", params={"q": "Hur söker jag till komvux?"})).text()
     context = json.loads(hidden_context(html))
-    context["messages"] = ["något annat"]
-    for sent in (json.dumps(context), "{not json"):
-        response = await pages.post("/chat", data={"message": "Och CSN?", "context": sent})
-        assert response.status == 400
-        body = await response.text()
-        assert "Det gick inte att läsa det som skickades." in body
+    turn = context["turns"][0]
+    api = (await (await pages.post("/api/chat", json={"message": "Vad är SFI?"})).json())
+    forged = [
+        dict(context, turns=[dict(turn, message="något annat")]),
+        dict(context, turns=[dict(turn, shown=dict(turn["shown"], ids=["sfi"]))]),
+        dict(context, turns=[dict(turn, shown=dict(turn["shown"], talk="greeting"))]),
+        {"turns": context["turns"]},  # no signature
+        dict(context, sig="0" * 64),
+        dict(context, turns=[turn] * 9),  # more than a page carries
+        api["context"],  # the API's context is no page's
+    ]
+    for sent in [*(json.dumps(f) for f in forged), "{not json", "[" * 3000]:
+        response = await pages.post("/chat", data={"message": "Och CSN?", "context": sent,
+                                                   "lang": "sv"})
+        assert response.status == 400, sent
         assert response.content_type == "text/html"
+        body = await response.text()
+        assert "Samtalet kunde inte fortsätta" in body and 'role="alert"' in body
+        assert 'value="Och CSN?"' in body  # the question is kept, to send again
+        assert 'class="msg me"' not in body  # nothing of the forged conversation shown
+        assert hidden_context_or_none(body) == ""
+    response = await pages.post("/chat/feedback", data={
+        "reply_id": "a" * 32, "helpful": "yes", "context": json.dumps(forged[0]),
+        "lang": "en"})
+    assert response.status == 400
+    assert "The conversation could not go on" in await response.text()
+
+
+def hidden_context_or_none(html: str) -> str | None:
+    found = re.search(r'name="context" value="([^"]*)"', html)
+    return unescape(found.group(1)) if found else None
+
+
+def counted(app) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """Every call of the app's matcher (its own recursive ones too), as the messages."""
+    from navguide.server.keys import holder_key
+
+    matcher = app[holder_key].current.matcher
+    real = matcher.reply
+    calls: list[list[str]] = []
+
+    def counting(messages, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(list(messages))
+        return real(messages, *args, **kwargs)
+
+    matcher.reply = counting
+    return calls
+
+
+def bot_replies(html: str) -> list[str]:
+    """Each bot reply of the page as drawn (without the buttons under the last one)."""
+    found = re.findall(r'<li class="msg bot[^"]*"[^>]*>(.*?)</li>\n(?=<li|</ol>)', html, re.S)
+    return [re.split(r'<div class="sugg|<form |<p class="thanks', r)[0].strip() for r in found]
+
+
+async def test_earlier_turns_are_drawn_from_what_they_showed_not_matched_again(
+        aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings())
+    client = await aiohttp_client(app)
+    calls = counted(app)
+    asked = [("hej", ""), ("Jag vill prata med en människa", ""), ("Krokom", "krokom"),
+             ("Hur söker jag till komvux?", "")]
+    html = await (await client.get("/chat", params={"q": asked[0][0]})).text()
+    assert calls == [["hej"]]
+    first_drawn = bot_replies(html)
+    for message, municipality in asked[1:]:
+        calls.clear()
+        response = await client.post("/chat", data={
+            "message": message, "municipality": municipality, "lang": "sv",
+            "context": hidden_context(html)})
+        assert response.status == 200
+        html = await response.text()
+        assert len(calls) == 1 and calls[0][-1] == message  # the new message only
+        first_drawn.append(bot_replies(html)[-1])
+        assert bot_replies(html) == first_drawn  # every earlier reply as it was shown
+    assert html.count('class="msg me"') == 4
+    for message, _ in asked:
+        assert f"</span> {message}</li>" in html
+    assert "Hej! Vad vill du veta" in html  # small talk, drawn again
+    assert "Prata med en vägledare" in html  # the hand-off card, drawn again
+    assert "Lärcentrum Krokom" in html
+    assert "<strong>Söka till komvux</strong>" in html
+    calls.clear()
+    reply_id = re.search(r'name="reply_id" value="([0-9a-f]{32})"', html).group(1)  # type: ignore[union-attr]
+    thanked = await (await client.post("/chat/feedback", data={
+        "reply_id": reply_id, "helpful": "yes", "context": hidden_context(html),
+        "lang": "sv"})).text()
+    assert calls == []  # feedback draws the conversation without matching anything
+    assert bot_replies(thanked) == first_drawn
+    assert "Tack för ditt svar!" in thanked
+
+
+async def test_a_reply_whose_entries_are_gone_is_said_to_be_gone(pages) -> None:  # type: ignore[no-untyped-def]
+    from navguide.matcher.followups import Shown
+    from navguide.server.conversation import PageTurn, make_page_turns
+
+    context = make_page_turns(b"page-tests", [
+        PageTurn("Hur söker jag till komvux?", Shown("topic", ("removed-topic",))),
+        PageTurn("hej", Shown("smalltalk", talk="no-such-talk"))])
+    response = await pages.post("/chat", data={"message": "Vad är SFI?", "context": context,
+                                               "lang": "sv"})
+    assert response.status == 200
+    html = await response.text()
+    assert html.count("Det här svaret finns inte längre") == 2
+    assert html.count('class="msg me"') == 3
+    assert "SFI" in bot_replies(html)[-1]
+
+
+def test_a_page_carries_at_most_what_fits_the_form() -> None:
+    from urllib.parse import quote_plus
+
+    from navguide.matcher.followups import Shown
+    from navguide.server.conversation import (
+        MAX_PAGE_TURNS,
+        PageTurn,
+        kept_turns,
+        make_page_turns,
+    )
+
+    short = [PageTurn(f"fråga {n}", Shown("topic", ("komvux-ansokan",))) for n in range(12)]
+    assert kept_turns(short) == short[-MAX_PAGE_TURNS:]
+    long = [PageTurn("å" * 1000, Shown("topic", ("komvux-ansokan",))) for _ in range(5)]
+    kept = kept_turns(long)
+    assert 1 <= len(kept) < 5
+    body = (f"context={quote_plus(make_page_turns(b's', long))}&lang=sv&municipality=krokom"
+            f"&message={quote_plus('ö' * 1000)}")
+    assert len(body) < Settings().max_body_bytes  # the next question still fits
 
 
 async def test_an_empty_question_is_explained(pages) -> None:  # type: ignore[no-untyped-def]

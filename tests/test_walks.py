@@ -12,7 +12,7 @@ from support import BENCH, TESTS
 from navguide.holder import build
 from navguide.knowledge.model import Centre, Course, Topic
 from navguide.matcher import Matcher, Reply
-from navguide.matcher.followups import Shown
+from navguide.matcher.followups import Shown, restore
 from navguide.matcher.own import own_questions
 from navguide.render import reply_payload, suggestions_and_choice
 
@@ -83,3 +83,21 @@ def test_no_suggestion_asks_for_a_field_the_entry_lacks(matcher: Matcher) -> Non
             Reply("course", "sv", [course], course.municipality), knowledge)[0]]
         assert ("När börjar den?" in offered) == bool(course.start), course.id
         assert ("Går den på distans?" in offered) == course.distance, course.id
+
+
+def test_every_reply_is_drawn_again_as_it_was_from_what_it_showed(matcher: Matcher) -> None:
+    """/chat draws its earlier turns from each reply's signed `Shown` (no matching):
+    every card, and every reply its suggestions lead to, comes back the same."""
+    knowledge = matcher.knowledge
+    changed = []
+    for asked, card in _cards(matcher):
+        replies = [card]
+        for suggestion in suggestions_and_choice(card, knowledge)[0]:
+            muni = suggestion.get("municipality") or card.municipality
+            replies.append(matcher.reply([asked, suggestion["message"]], muni, card.lang,
+                                         Shown.of(card)))
+        for reply in replies:
+            drawn = restore(Shown.of(reply), knowledge)
+            if drawn is None or reply_payload(drawn, knowledge) != reply_payload(reply, knowledge):
+                changed.append(f"{reply.kind} {reply.ids[:2]} ({asked!r})")
+    assert not changed, "\n".join(changed)

@@ -2,17 +2,19 @@
 
 The previous reply comes back in the signed context as a `Shown`; the matcher
 rebuilds it from the ids, so a follow-up is judged against what the learner
-saw, not against earlier turns run again.
+saw, not against earlier turns run again. /chat keeps one `Shown` per earlier
+turn and draws them with `restore()`, so a page never runs its history again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..knowledge.model import Course, Knowledge
+from ..knowledge.model import Centre, Course, Knowledge, SmallTalk
 from ..text.language import Lang
 from ..text.normalize import fold, words
 from .reply import Reply
+from .smalltalk import builtin_smalltalk
 
 # Ordinal words, folded; -1 is the last one.
 _ORDINALS = {
@@ -36,7 +38,11 @@ LISTS = ("courses", "clarify")
 
 @dataclass(frozen=True)
 class Shown:
-    """What a reply showed, as the signed context carries it."""
+    """What a reply showed, as the signed context carries it.
+
+    `centre`, `focus` and `talk` (the small talk answered) are what it takes to
+    draw the reply again as it was; contexts from before them lack them.
+    """
 
     kind: str
     ids: tuple[str, ...] = ()
@@ -44,15 +50,21 @@ class Shown:
     category: str | None = None
     subject: tuple[str, ...] = ()
     lang: Lang = "sv"
+    centre: str | None = None
+    focus: str | None = None
+    talk: str | None = None
 
     @classmethod
     def of(cls, reply: Reply) -> Shown:
         return cls(reply.kind, tuple(e.id for e in reply.entries), reply.municipality,
-                   reply.category, reply.subject[:20], reply.lang)
+                   reply.category, reply.subject[:20], reply.lang,
+                   reply.centre.id if reply.centre else None, reply.focus,
+                   reply.smalltalk.id if reply.smalltalk else None)
 
     def as_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "ids": list(self.ids), "municipality": self.municipality,
-                "category": self.category, "subject": list(self.subject), "lang": self.lang}
+                "category": self.category, "subject": list(self.subject), "lang": self.lang,
+                "centre": self.centre, "focus": self.focus, "talk": self.talk}
 
 
 def restore(shown: Shown, knowledge: Knowledge) -> Reply | None:
@@ -61,8 +73,21 @@ def restore(shown: Shown, knowledge: Knowledge) -> Reply | None:
     if len(entries) < len(shown.ids) and (shown.kind != "courses" or not entries):
         return None  # a knowledge edit removed what was shown: run the turns again
     municipality = shown.municipality if knowledge.municipality(shown.municipality) else None
+    centre = knowledge.entry(shown.centre) if shown.centre else None
     return Reply(shown.kind, shown.lang, entries, municipality,  # type: ignore[arg-type]
+                 centre=centre if isinstance(centre, Centre) else None, focus=shown.focus,
+                 smalltalk=_talk(shown.talk, knowledge),
                  category=shown.category, subject=shown.subject)
+
+
+def _talk(talk_id: str | None, knowledge: Knowledge) -> SmallTalk | None:
+    """The small talk entry by id: the knowledge folder's own, else the built-in one."""
+    if talk_id is None:
+        return None
+    for entry in (*knowledge.smalltalk, *builtin_smalltalk()):
+        if entry.id == talk_id:
+            return entry
+    return None
 
 
 def picked(text: str, previous: Reply) -> int | None:
