@@ -118,3 +118,19 @@ async def test_admin_page_when_recording_is_off(aiohttp_client, tmp_path):
     _, client = await admin_client(aiohttp_client, tmp_path, record=False)
     page = await (await client.get("/admin", headers={"Authorization": f"Bearer {TOKEN}"})).text()
     assert "Inget sparas" in page
+
+
+async def test_the_page_counts_requests_for_a_person_apart(aiohttp_client, tmp_path):
+    app, client = await admin_client(aiohttp_client, tmp_path)
+    for message in ("Jag vill prata med en människa", "Kan jag få prata med en riktig person?",
+                    "Vad blir det för väder imorgon?"):
+        await client.post("/api/chat", json={"message": message, "municipality": "krokom"})
+    await app[recorder_key].flush()
+    page = await (await client.get("/admin", headers={"Authorization": f"Bearer {TOKEN}"})).text()
+    assert ("varav 1 lämnades vidare till en vägledare och 2 bad att få prata med en människa"
+            in page)
+    section = page.split("<h3>Bad att få prata med en människa</h3>")[1].split("<h3>")[0]
+    assert '<td class="n">2</td><td>Krokom</td>' in section
+    handed_off = page.split("<h3>Frågor navguide lämnade vidare</h3>")[1].split("<h3>")[0]
+    assert "Vad blir det för väder imorgon?" in handed_off
+    assert "människa" not in handed_off and "riktig person" not in handed_off

@@ -152,3 +152,42 @@ def test_the_report_never_advises_adding_a_question_its_entry_holds(tmp_path):  
     assert "already among its questions: nothing to add" in report_text(report, "en")
     assert report.handed_off == []  # small talk is no unanswered question
     assert dict(report.most_asked["(none)"])["smalltalk"] == 1
+
+
+async def test_asking_for_a_person_is_counted_apart_not_as_unanswered(aiohttp_client, tmp_path,
+                                                                      capsys):
+    from navguide.counsellor.report import report_text
+
+    app = create_app(settings_for(tmp_path))
+    client = await aiohttp_client(app)
+    person = await (await client.post("/api/chat", json={
+        "message": "Jag vill prata med en människa", "municipality": "krokom"})).json()
+    assert person["handoff"] is True
+    page = await client.post("/chat", data={"message": "I want to talk to a real person",
+                                            "lang": "en"})
+    assert page.status == 200
+    weather = await (await client.post("/api/chat", json={
+        "message": "Vad blir det för väder imorgon?", "municipality": "krokom"})).json()
+    assert weather["handoff"] is True
+    await app[recorder_key].flush()
+    url = f"sqlite:///{tmp_path / 'records.sqlite3'}"
+    rows = open_store(url).rows(hours_ago(24))
+    assert sorted(r.kind for r in rows) == ["handoff", "person", "person"]
+    report = build_report(rows, hours_ago(24))
+    assert [g.text for g in report.handed_off] == ["Vad blir det för väder imorgon?"]
+    assert report.handoffs == 1 and report.total == 3
+    assert report.person_requests == {"(none)": 1, "krokom": 1}
+    assert report.asked_for_person == 2
+    assert dict(report.most_asked["krokom"]) == {"person": 1, "handoff": 1}
+    text = report_text(report, "en")
+    assert "3 answered message(s), 1 handed off" in text
+    assert "Asked to talk to a person (2," in text
+    assert "     1  krokom" in text
+    assert "människa" not in text and "real person" not in text  # no unanswered question
+    assert main(["report", "--database", url, "--csv"]) == 0
+    csv_rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {(r["section"], r["municipality"], r["count"]) for r in csv_rows
+            if r["section"] == "asked_for_person"} == {("asked_for_person", "krokom", "1"),
+                                                        ("asked_for_person", "(none)", "1")}
+    assert [r["question"] for r in csv_rows if r["section"] == "handed_off"] == [
+        "Vad blir det för väder imorgon?"]

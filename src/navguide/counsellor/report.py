@@ -3,7 +3,9 @@
 Four parts, each from the records alone: the messages handed off, grouped by
 similarity; the replies learners marked unhelpful; the close calls, answered
 with a small margin over the runner-up (the entry it probably meant); and what
-is asked most in each municipality.
+is asked most in each municipality. A learner who asked for a person was handed
+off on purpose: counted apart (per municipality), never among the questions the
+knowledge could not answer.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rapidfuzz import fuzz
 from ..catalogue import say
 from ..knowledge.model import Knowledge, Topic
 from ..matcher.own import own_questions, question_key
+from ..records import PERSON
 from ..records.store import Row
 from ..text.lexicon import is_stop
 from ..text.normalize import words
@@ -67,21 +70,29 @@ class Report:
     unhelpful: list[Unhelpful]
     close_calls: list[CloseCall]
     most_asked: dict[str, list[tuple[str, int]]]
+    person_requests: dict[str, int] = field(default_factory=dict)  # by municipality
+
+    @property
+    def asked_for_person(self) -> int:
+        return sum(self.person_requests.values())
 
 
 def build_report(rows: list[Row], since: str, municipality: str | None = None,
                  knowledge: Knowledge | None = None) -> Report:
     """`knowledge`: the loaded knowledge, so that a close call whose question an
     entry already holds is not advised as one to add."""
+    failed = [r for r in rows if r.handoff and r.kind != PERSON]
+    persons = Counter(r.municipality or NO_MUNICIPALITY for r in rows if r.kind == PERSON)
     return Report(
         since=since,
         municipality=municipality,
         total=len(rows),
-        handoffs=sum(r.handoff for r in rows),
-        handed_off=group_similar(r.text for r in rows if r.handoff),
+        handoffs=len(failed),
+        handed_off=group_similar(r.text for r in failed),
         unhelpful=_unhelpful(rows),
         close_calls=_close_calls(rows, _held_questions(knowledge)),
         most_asked=_most_asked(rows),
+        person_requests=dict(sorted(persons.items())),
     )
 
 
@@ -157,8 +168,8 @@ def _most_asked(rows: list[Row]) -> dict[str, list[tuple[str, int]]]:
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for row in rows:
         entry = "handoff" if row.handoff or not row.ids else row.ids[0]
-        if row.kind == "smalltalk":
-            entry = "smalltalk"  # a greeting or a thanks, not an unanswered question
+        if row.kind in ("smalltalk", PERSON):
+            entry = row.kind  # a greeting, or asking for a person: not an unanswered question
         counts[row.municipality or NO_MUNICIPALITY][entry] += 1
     return {muni: c.most_common(TOP) for muni, c in sorted(counts.items())}
 
@@ -183,6 +194,8 @@ def report_text(report: Report, lang: str = "sv") -> str:
              handoffs=report.handoffs), ""]
     out.append(t("handed_off", groups=len(report.handed_off)))
     out += [f"  {g.count:4}  {g.text}" for g in report.handed_off[:50]] or none
+    out += ["", t("person", count=report.asked_for_person)]
+    out += [f"  {n:4}  {muni}" for muni, n in report.person_requests.items()] or none
     out += ["", t("unhelpful")]
     out += [f"  {u.count:4}  {u.entry}: {' | '.join(u.questions)}"
             for u in report.unhelpful] or none
@@ -214,6 +227,8 @@ def report_csv(report: Report) -> str:
     for c in report.close_calls:
         writer.writerow(("close_call", muni, c.shown, c.probably_meant, c.count,
                          _cell(c.question)))
+    for municipality, n in report.person_requests.items():
+        writer.writerow(("asked_for_person", municipality, "", "", n, ""))
     for municipality, top in report.most_asked.items():
         for entry, n in top:
             writer.writerow(("most_asked", municipality, entry, "", n, ""))

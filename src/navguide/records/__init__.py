@@ -16,8 +16,10 @@ from .scrub import scrub
 from .store import Asked, Feedback, Row, Store, StoreError, hour_of, open_store
 from .writer import Recorder
 
-__all__ = ["Recorder", "Row", "Store", "StoreError", "open_store", "record_feedback",
-           "record_reply", "recorder_key", "scrub", "setup_records", "store_key"]
+__all__ = ["PERSON", "Recorder", "Row", "Store", "StoreError", "open_store", "record_feedback",
+           "record_reply", "recorded_kind", "recorder_key", "scrub", "setup_records", "store_key"]
+
+PERSON = "person"  # the recorded kind of a hand-off the learner asked for ("prata med en människa")
 
 store_key = web.AppKey("record_store", Store)
 recorder_key = web.AppKey("recorder", Recorder)
@@ -41,6 +43,14 @@ def setup_records(app: web.Application) -> None:
     app.cleanup_ctx.append(records_ctx)
 
 
+def recorded_kind(reply: Reply) -> str:
+    """The reply's kind, or `person` for a hand-off the learner asked for: the report
+    counts those apart, as no question the knowledge failed to answer."""
+    if reply.handoff and reply.smalltalk is not None and reply.smalltalk.handoff:
+        return PERSON
+    return reply.kind
+
+
 def record_reply(app: web.Application, reply: Reply, reply_id: str, message: str) -> None:
     """Queue the record of one answered message."""
     recorder = app.get(recorder_key)
@@ -52,7 +62,7 @@ def record_reply(app: web.Application, reply: Reply, reply_id: str, message: str
         hour=hour_of(),
         municipality=reply.municipality,
         lang=reply.lang,
-        kind=reply.kind,
+        kind=recorded_kind(reply),
         ids=tuple(reply.ids),
         score=reply.score,
         margin=reply.margin,
