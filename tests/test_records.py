@@ -248,6 +248,25 @@ async def test_a_full_queue_counts_every_dropped_record(tmp_path):
     assert recorder.state()["dropped"] == 3
 
 
+async def test_records_arriving_together_are_written_in_one_transaction(
+        aiohttp_client, tmp_path, monkeypatch):
+    batches: list[int] = []
+    real_write = SqliteStore.write
+
+    def counted_write(self, items):  # type: ignore[no-untyped-def]
+        batches.append(len(items))
+        real_write(self, items)
+
+    monkeypatch.setattr(SqliteStore, "write", counted_write)
+    app = create_app(settings_for(tmp_path))
+    app[recorder_key].batch_wait = 2.0  # longer than the 12 replies take, however slow
+    client = await aiohttp_client(app)
+    await asyncio.gather(*(chat(client, "Vad kostar komvux?") for _ in range(12)))
+    await app[recorder_key].flush()
+    assert len(app[store_key].rows(hours_ago(1))) == 12
+    assert batches == [12]  # one connection and one commit, not twelve
+
+
 async def test_chat_answers_when_the_store_is_slow(aiohttp_client, tmp_path, monkeypatch):
     release = threading.Event()  # the store hangs until the test lets it go
     writing = threading.Event()

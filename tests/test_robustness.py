@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
 
 import pytest
@@ -184,6 +185,53 @@ async def test_a_slow_message_does_not_stall_the_others(aiohttp_client, monkeypa
     assert quick.status == 200 and health.status == 200
     assert time.monotonic() - start < 0.8
     assert (await slow_one).status == 200
+
+
+async def test_past_the_matcher_queue_a_message_is_refused_at_once_with_503(
+        aiohttp_client, monkeypatch, tmp_path):
+    from navguide.records import recorder_key, store_key
+    from navguide.records.store import hours_ago
+    from navguide.server.api import pool_key
+    from navguide.server.keys import holder_key
+
+    app = create_app(settings_for_tests(matcher_threads=1, matcher_queue=1, record=True,
+                                        database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}"))
+    client = await aiohttp_client(app)
+    matcher = app[holder_key].current.matcher
+    real = matcher.reply
+    release = threading.Event()
+
+    def held(messages, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "långsam" in messages[-1]:
+            release.wait(10)
+        return real(messages, *args, **kwargs)
+
+    monkeypatch.setattr(matcher, "reply", held)
+    pool = app[pool_key]
+    try:
+        held_ones = [asyncio.create_task(client.post("/api/chat", json={"message": "långsam"}))
+                     for _ in range(2)]  # one running, one waiting: the pool is full
+        for _ in range(500):
+            if pool.in_hand == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert pool.in_hand == 2
+        start = time.monotonic()
+        refused = await client.post("/api/chat", json=CHAT)
+        assert refused.status == 503
+        assert time.monotonic() - start < 2  # at once, not after the held ones
+        assert refused.headers["Retry-After"] == "1"
+        assert (await refused.json())["error"]["code"] == "busy"
+        page = await client.post("/chat", data={"message": "komvux"})
+        assert page.status == 503 and page.headers["Retry-After"] == "1"
+        assert "Just nu kommer det många frågor" in await page.text()
+        assert (await client.get("/api/health")).status == 200
+    finally:
+        release.set()
+    assert [(await t).status for t in held_ones] == [200, 200]
+    assert (await client.post("/api/chat", json=CHAT)).status == 200  # room again
+    await app[recorder_key].flush()
+    assert len(app[store_key].rows(hours_ago(1))) == 3  # refused messages are not recorded
 
 
 async def test_every_response_has_nosniff_cache_control_and_no_version(aiohttp_client):

@@ -42,6 +42,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("workers", 1, "Server processes sharing the port (`navguide serve --workers N`)."),
     Setting("matcher_threads", 1,
             "Threads per process that run the matcher, off the event loop."),
+    Setting("matcher_queue", 64,
+            "Messages a process holds waiting for its matcher threads; more are answered "
+            "503 with Retry-After at once; 0: no bound."),
     Setting("body_timeout", 10, "Seconds a client may take to send a request body."),
     Setting("trusted_proxies", ["127.0.0.1", "::1"],
             "Proxies whose X-Forwarded-For names the client (addresses or networks)."),
@@ -78,6 +81,7 @@ class Settings:
     retention_days: int = 30
     workers: int = 1
     matcher_threads: int = 1
+    matcher_queue: int = 64
     body_timeout: int = 10
     trusted_proxies: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
     chat_per_minute: int = 30
@@ -130,8 +134,9 @@ def _from_text(setting: Setting, text: str) -> object:
 
 
 # Settings that must be at least this (0 turns a rate limit off; a pool needs a thread).
-_MINIMUM = {"workers": 1, "matcher_threads": 1, "body_timeout": 1, "admin_session_hours": 1,
-            "chat_per_minute": 0, "feedback_per_minute": 0, "admin_login_per_minute": 0}
+_MINIMUM = {"workers": 1, "matcher_threads": 1, "matcher_queue": 0, "body_timeout": 1,
+            "admin_session_hours": 1, "chat_per_minute": 0, "feedback_per_minute": 0,
+            "admin_login_per_minute": 0}
 
 
 def _checked(setting: Setting, value: object) -> object:

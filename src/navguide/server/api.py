@@ -7,7 +7,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -32,8 +32,38 @@ from .openapi import openapi
 
 log = logging.getLogger(__name__)
 MAX_WORDS = 64  # words of a message the matcher reads (see `bounded`)
-pool_key = web.AppKey("matcher_pool", ThreadPoolExecutor)
 metrics_key = web.AppKey("metrics", Metrics)
+BUSY_RETRY_AFTER = "1"  # seconds: the queue is short, a message waits a fraction of that
+
+
+class MatcherPool:
+    """The threads that run the matcher, and a bound on the messages waiting for them.
+
+    Past `threads + queue` messages in hand, a message is refused at once with
+    503 and `Retry-After` rather than queued: under overload the wait of every
+    message would otherwise grow without bound (64 connections on a process
+    that answers 60 a second wait a second each). `queue` 0: no bound.
+    """
+
+    def __init__(self, threads: int, queue: int) -> None:
+        self.executor = ThreadPoolExecutor(threads, thread_name_prefix="navguide-matcher")
+        self.limit = threads + queue if queue else None
+        self.in_hand = 0  # running or waiting; only touched on the event loop
+        self.refused = 0
+
+    async def run(self, job: Callable[[], Reply]) -> Reply:
+        if self.limit is not None and self.in_hand >= self.limit:
+            self.refused += 1
+            raise ApiError(503, "busy", "The server is busy; try again in a moment.",
+                           headers={"Retry-After": BUSY_RETRY_AFTER})
+        self.in_hand += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor, job)
+        finally:
+            self.in_hand -= 1
+
+
+pool_key = web.AppKey("matcher_pool", MatcherPool)
 
 
 async def read_json(request: web.Request) -> dict:
@@ -82,10 +112,10 @@ async def run_matcher(request: web.Request, loaded: Loaded, messages: list[str],
                       municipality: str | None, lang: str, **options: object) -> Reply:
     """The matcher's reply, computed in the matcher pool so the event loop stays free.
 
-    `options` go to `Matcher.reply` as they are (e.g. `shown`).
+    `options` go to `Matcher.reply` as they are (e.g. `shown`). A 503 ApiError
+    when the pool has as many messages in hand as it may (see MatcherPool).
     """
-    loop = asyncio.get_running_loop()
-    reply = await loop.run_in_executor(request.app[pool_key], partial(
+    reply = await request.app[pool_key].run(partial(
         loaded.matcher.reply, [bounded(m) for m in messages], municipality, lang, **options))
     metrics = request.app.get(metrics_key)
     if metrics is not None:
@@ -232,12 +262,12 @@ async def knowledge_info(request: web.Request) -> web.Response:
 
 
 def setup_api(app: web.Application) -> None:
-    threads = app[settings_key].matcher_threads
+    settings = app[settings_key]
 
     async def pool_ctx(app: web.Application) -> AsyncIterator[None]:
-        app[pool_key] = ThreadPoolExecutor(threads, thread_name_prefix="navguide-matcher")
+        app[pool_key] = MatcherPool(settings.matcher_threads, settings.matcher_queue)
         yield
-        app[pool_key].shutdown(wait=True, cancel_futures=True)
+        app[pool_key].executor.shutdown(wait=True, cancel_futures=True)
 
     app.cleanup_ctx.append(pool_ctx)
     metrics = Metrics(lambda: service_state(app))

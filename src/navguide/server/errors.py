@@ -33,7 +33,7 @@ def error_response(status: int, code: str, message: str,
 
 def error_page(request: web.Request, status: int,
                headers: dict[str, str] | None = None) -> web.Response:
-    key = ("ui_not_found" if status == 404 else
+    key = ("ui_not_found" if status == 404 else "ui_busy" if status in (429, 503) else
            "ui_bad_request" if status < 500 else "ui_server_error")
     response = render(request, "error.html", status=status, status_code=status,
                       sv=ui("sv"), en=ui("en"), key=key)
@@ -46,6 +46,7 @@ def error_page(request: web.Request, status: int,
 _HTTP_CODES = {
     400: "bad_request", 404: "not_found", 405: "method_not_allowed", 408: "body_timeout",
     413: "body_too_large", 415: "unsupported_media_type", 429: "rate_limited",
+    503: "busy",
 }
 
 

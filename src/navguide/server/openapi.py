@@ -55,6 +55,9 @@ def openapi(settings: Settings, version: str) -> dict[str, Any]:
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Reply"}, "The reply."),
                     **_COMMON_ERRORS,
+                    "503": {**_error("The server has as many messages in hand as it may "
+                                     "(`matcher_queue`); see `Retry-After`."),
+                            "headers": _COMMON_ERRORS["429"]["headers"]},
                 },
             }},
             "/api/feedback": {"post": {
