@@ -1,14 +1,16 @@
-"""Take the docs' screenshots: `python tests/browser/make_screenshots.py [widget|chat]`.
+"""Take the docs' screenshots: `python tests/browser/make_screenshots.py [widget|states|chat]`.
 
 Uses the starter knowledge in knowledge/ and the same servers and Chromium
 as the browser tests. `widget` writes docs/screenshots/widget-desktop.png,
 widget-phone.png, widget-zoom-400.png (a 1280x800 window at 400 % zoom) and
-widget-forced-colors.png (Windows high contrast); `chat` writes the page
+widget-forced-colors.png (Windows high contrast), and `widget` or `states`
+widget-municipality-choice.png (after small talk, asking for a person with
+no municipality known: the hand-off and the choice); `chat` writes the page
 without JavaScript: chat-page.png, chat-smalltalk.png, chat-municipality-choice.png
 (a hand-off with no municipality known, focus on a choice), chat-municipality-chosen.png
 (the conversation after choosing, earlier turns drawn again) and
 chat-handoff-card.png (asking for a person with the municipality known).
-Without an argument, both. Every step waits on what it expects to see.
+Without an argument, all of them. Every step waits on what it expects to see.
 """
 
 from __future__ import annotations
@@ -61,6 +63,28 @@ def widget_shots(browser: Browser, base: str) -> None:
     contrast.screenshot(path=OUT / "widget-forced-colors.png")
 
 
+def widget_state_shots(browser: Browser, base: str) -> None:
+    """The panel's new states: small talk, then asking for a person with no municipality
+    known: the hand-off and the municipality choice, a choice focused by keyboard."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, reduced_motion="reduce")
+    page.goto(f"{base}/")
+    page.get_by_role("button", name="Fråga om studier").click()
+    panel = page.frame_locator("iframe.navguide-frame")
+    answers = panel.locator("li.msg.bot:not(.welcome)")
+    for n, question in enumerate(("hej", "Jag vill prata med en människa"), start=1):
+        panel.locator("#navguide-input").fill(question)
+        panel.locator("#navguide-input").press("Enter")
+        expect(answers).to_have_count(n)
+        expect(panel.locator(".waiting")).to_have_count(0)
+    choice = answers.last.get_by_role("group", name="Välj din kommun")
+    expect(choice).to_be_visible()
+    krokom = choice.get_by_role("button", name="Krokom")
+    krokom.focus()
+    expect(krokom).to_be_focused()
+    page.screenshot(path=OUT / "widget-municipality-choice.png")
+    page.close()
+
+
 def chat_shots(browser: Browser, base: str) -> None:
     """/chat without JavaScript: an answer, small talk, the municipality choice, the
     conversation after choosing, and the hand-off card."""
@@ -102,6 +126,8 @@ def main(which: str = "all") -> None:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
             if which in ("all", "widget"):
                 widget_shots(browser, base)
+            if which in ("all", "widget", "states"):
+                widget_state_shots(browser, base)
             if which in ("all", "chat"):
                 chat_shots(browser, base)
             browser.close()
@@ -112,6 +138,6 @@ def main(which: str = "all") -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 or sys.argv[1:] not in ([], ["widget"], ["chat"]):
-        sys.exit("Error: usage: make_screenshots.py [widget|chat]")
+    if len(sys.argv) > 2 or sys.argv[1:] not in ([], ["widget"], ["states"], ["chat"]):
+        sys.exit("Error: usage: make_screenshots.py [widget|states|chat]")
     main(sys.argv[1] if len(sys.argv) > 1 else "all")
