@@ -98,7 +98,7 @@ function done(summary, latency, requests)
   for _, thread in ipairs(threads) do
     for k, _ in pairs(t) do t[k] = t[k] + (thread:get(k) or 0) end
   end
-  io.write(string.format("statuses: 2xx %%d, 503 %%d, 429 %%d, other %%d\n",
+  io.write(string.format("statuses: 2xx %%d, 503 %%d, 429 %%d, other %%d\\n",
                          t.ok, t.busy, t.limited, t.other))
 end
 function request()
@@ -130,9 +130,10 @@ def check_script(script: Path) -> None:
     """wrk silently falls back to `GET /` when its script does not load: refuse that."""
     result = subprocess.run(["wrk", "-t1", "-c1", "-d1s", "-s", str(script),
                              "http://127.0.0.1:9"], capture_output=True, text=True)
-    if "error" in (result.stdout + result.stderr).lower() and "unable to connect" not in \
-            (result.stdout + result.stderr).lower():
-        raise SystemExit(f"wrk cannot load {script}: {result.stdout}{result.stderr}")
+    out = result.stdout + result.stderr
+    # A Lua error names the script ("load.lua:25: unfinished string"), not always "error".
+    if f"{script}:" in out or ("error" in out.lower() and "unable to connect" not in out.lower()):
+        raise SystemExit(f"wrk cannot load {script}: {out}")
 
 
 def questions(knowledge: Path) -> tuple[list[str], Path]:

@@ -27,6 +27,7 @@ from pathlib import Path
 from load import (
     DEFAULT_KNOWLEDGE,
     STARTER_KNOWLEDGE,
+    check_script,
     free_port,
     health,
     questions,
@@ -57,6 +58,7 @@ def main() -> int:
     messages, source = questions(knowledge)
     bodies = [json.dumps({"message": m}, ensure_ascii=False) for m in messages]
     script = write_script("rss.lua", bodies)
+    check_script(script)
     temp = Path(tempfile.mkdtemp(prefix="navguide-rss-"))
     port = free_port()
     log = temp / "serve.log"
