@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from support import BENCH, CACHE, KNOWLEDGE, LEXICAL, TESTS, fitted_knowledge, needs_bench
 
@@ -9,6 +12,7 @@ from navguide.counsellor.knowledge_tests import load_tests, run_tests
 from navguide.matcher import Matcher
 from navguide.matcher.prepare import Preparation
 from navguide.matcher.semantic import available as semantic_available
+from navguide.render import reply_text
 from navguide.text.language import detect
 from navguide.text.normalize import words
 from navguide.text.scope import about_a_child, asks_for_a_job
@@ -67,6 +71,43 @@ def test_course_search_filters_by_place(matcher: Matcher) -> None:
     assert set(everywhere.ids) == {"komvux-krokom-vard", "komvux-are-vard"}
     in_are = matcher.reply(["Finns det undersköterskeutbildning i Åre?"])
     assert in_are.ids[0] == "komvux-are-vard"
+
+
+def test_a_school_form_and_a_place_list_that_forms_courses_there(matcher: Matcher) -> None:
+    # Written apart, "komvux kurser" is one word of the knowledge; both parts still filter.
+    reply = matcher.reply(["komvux kurser i Krokom"])
+    assert reply.kind == "courses"
+    assert {"komvux-krokom-vard", "komvux-krokom-buss"} <= set(reply.ids)
+    assert not {"komvux-are-vard", "komvux-are-kock"} & set(reply.ids)
+    # The form alone asks what it is, not for its courses.
+    assert matcher.reply(["komvux"]).kind != "courses"
+
+
+def test_a_school_form_with_nothing_in_the_place_says_so(matcher: Matcher) -> None:
+    reply = matcher.reply(["högskola i Åre"])
+    assert reply.kind == "courses"
+    assert reply.ids == ["forskollararprogrammet"]  # the one on distance
+    text = reply_text(reply, matcher.knowledge)
+    assert text.startswith("Jag hittar ingen utbildning inom högskola och universitet i Åre")
+    assert "på distans" in text.splitlines()[0]
+
+
+def test_a_form_that_names_the_centres_with_a_place_asks_for_the_centre(
+        tmp_path: Path) -> None:
+    # A course of the lärcentrum form in Åre: "lärcentrum Åre" is still the centre.
+    shutil.copytree(KNOWLEDGE, tmp_path / "k")
+    courses = tmp_path / "k" / "courses.yaml"
+    courses.write_text(courses.read_text(encoding="utf-8") + """
+  - id: larcentrum-are-dator
+    title: Datorkurs för nybörjare
+    provider: Lärcentrum Åre
+    category: larcentrum
+    municipality: are
+    url: https://are.example/dator
+""", encoding="utf-8")
+    matcher = fitted_knowledge(tmp_path / "k").matcher
+    assert matcher.reply(["lärcentrum Åre"]).ids[0] == "larcentrum-are"
+    assert matcher.reply(["kurser på lärcentrum i Åre"]).ids == ["larcentrum-are-dator"]
 
 
 def test_a_topic_answer_shows_the_local_centre(matcher: Matcher) -> None:

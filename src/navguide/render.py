@@ -91,7 +91,12 @@ def reply_text(reply: Reply, knowledge: Knowledge) -> str:
         if course.description:
             parts.append(str(course.text("description", lang)))
         return "\n\n".join(parts)
-    lines = [say(lang, "courses_intro", count=len(reply.entries))]
+    place = knowledge.municipality(reply.municipality)
+    if reply.distance_instead and reply.category and place:
+        lines = [say(lang, "courses_distance_instead", form=say(lang, f"form_{reply.category}"),
+                     place=place.name)]
+    else:
+        lines = [say(lang, "courses_intro", count=len(reply.entries))]
     for course in reply.entries:
         assert isinstance(course, Course)
         facts = ", ".join(_course_facts(course, knowledge, lang))

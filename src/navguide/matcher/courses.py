@@ -12,8 +12,10 @@ from datetime import date
 
 import numpy as np
 
-from ..knowledge.model import CATEGORIES, Course
+from ..knowledge.model import CATEGORIES, Centre, Course
 from ..text import lexicon
+from ..text.lexicon import is_stop
+from ..text.normalize import words
 from .query import Query, Term, intent_keys
 from .ranking import Ranker, Scored
 from .scoring import coverage
@@ -33,8 +35,10 @@ _FILTER_INTENTS = ("where", "hours", "start", "distance", "listing", "contact")
 
 @dataclass
 class Found:
-    courses: list[Course]
+    courses: list[Course]  # empty: the school form named has no course in the place
     fit: float
+    category: str | None = None
+    distance_instead: bool = False  # none of the form in the place: those on distance
 
 
 class CourseSearch:
@@ -54,6 +58,12 @@ class CourseSearch:
         self.category_keys = {
             k: c for c in CATEGORIES if c != "other" for k in (key_sv(c), key_en(c))
         }
+        # A school form whose name also names the centres ("lärcentrum Duved") asks
+        # for the centre when it comes with a place, not for its courses.
+        centre_words = frozenset(
+            w for d in docs if isinstance(d.entry, Centre) for w in words(d.entry.name))
+        self.names_centres = {c for k, c in self.category_keys.items()
+                              if k in word_keys(centre_words)}
         self.course_keys = word_keys(lexicon.COURSE)
         self.filter_keys = (
             self.course_keys | self.category_keys.keys()
@@ -65,20 +75,22 @@ class CourseSearch:
     ) -> Found | None:
         """Courses for the message, or None when it does not ask for courses."""
         category = self.category(query)
-        asks_courses = any(set(t.keys) & self.course_keys for t in query.terms)
+        asks_courses = any(set((*t.keys, *t.parts)) & self.course_keys for t in query.terms)
         if "hours" in query.intents and not asks_courses:
             return None  # opening hours: a course has none
         best = ranked[0]
         distance = "distance" in query.intents
-        by_category = category and (query.intents & {"many"} or distance) and not (
+        placed = placed or bool(muni and "here" in query.intents)
+        # A school form with a place, "many" or distance asks for that form's courses
+        # ("yh i Åre"); alone it asks what the form is ("vad är yh?").
+        by_place = placed and category not in self.names_centres
+        by_category = category and (query.intents & {"many"} or distance or by_place) and not (
             query.intents & {"where", "hours", "contact"}
         )
         # "på distans" asks about a field only courses have.
         if not (isinstance(best.doc.entry, Course) or asks_courses or by_category or distance):
             return None
-        placed = placed or bool(muni and "here" in query.intents)
-        subject = [t for t in query.terms if not t.keys_in(self.filter_keys)
-                   and not self.generic(t)]
+        subject = [t for t in query.terms if not self._filters(t) and not self.generic(t)]
         pool = self.ranker.is_course.copy()
         if category:
             pool &= self.category_code == CATEGORIES.index(category)
@@ -87,6 +99,12 @@ class CourseSearch:
         if subject:
             shown, fit = self._by_subject(query, subject, pool, muni, distance)
         elif (category or asks_courses) and (query.intents & {"listing", "many"} or placed):
+            if by_place and muni and not distance:
+                local = pool & self.ranker.local(muni)
+                if not local.any():  # that form has nothing there: say so
+                    shown = self._by_filters(pool & self.distance, None, False)
+                    return Found([s.doc.entry for s in shown], 1.0,  # type: ignore[misc]
+                                 category, distance_instead=True)
             shown, fit = self._by_filters(pool, muni if placed else None, distance), 1.0
         else:
             return None
@@ -96,7 +114,8 @@ class CourseSearch:
             query.intents & {"listing"} or placed
         ):
             return None  # a guidance topic answers this better than any course
-        return Found([s.doc.entry for s in shown[:MAX_COURSES]], fit)  # type: ignore[misc]
+        return Found([s.doc.entry for s in shown[:MAX_COURSES]], fit,  # type: ignore[misc]
+                     category)
 
     def _by_subject(
         self, query: Query, subject: list[Term], pool: np.ndarray, muni: str | None,
@@ -134,14 +153,22 @@ class CourseSearch:
                 return True
         return False
 
+    def _filters(self, term: Term) -> bool:
+        """A word that filters (a school form, "kurs", "distans"), not a subject;
+        "komvux kurser", joined into one word, filters by both its parts."""
+        if term.keys_in(self.filter_keys):
+            return True
+        return bool(term.parts) and all(k in self.filter_keys or is_stop(k)
+                                        for k in term.parts)
+
     def categories(self, query: Query) -> set[str]:
         """Every school form the message names."""
-        return {self.category_keys[k] for t in query.terms for k in (*t.keys, *t.alts)
-                if k in self.category_keys}
+        return {self.category_keys[k] for t in query.terms
+                for k in (*t.keys, *t.alts, *t.parts) if k in self.category_keys}
 
     def category(self, query: Query) -> str | None:
         for term in query.terms:
-            for key in (*term.keys, *term.alts):
+            for key in (*term.keys, *term.alts, *term.parts):
                 if key in self.category_keys:
                     return self.category_keys[key]
         return None

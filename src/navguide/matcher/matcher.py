@@ -388,8 +388,16 @@ class Matcher:
         found = self.courses.search(query, muni, placed, ranked)
         if found is None:
             return None
-        kind = "course" if len(found.courses) == 1 else "courses"
-        return self._reply_with(kind, found.courses, query, muni, found.fit, ranked)
+        if not found.courses:
+            return self._no_courses(query, muni, found.category)
+        # Distance courses instead of local ones come as a list, under the line
+        # that says none are in the place.
+        one = len(found.courses) == 1 and not found.distance_instead
+        reply = self._reply_with("course" if one else "courses", found.courses, query, muni,
+                                 found.fit, ranked)
+        reply.category = reply.category or found.category
+        reply.distance_instead = found.distance_instead
+        return reply
 
     def centre_route(
         self, query: Query, muni: str | None, named: bool, ranked: list[Scored], *,

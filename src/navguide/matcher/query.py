@@ -38,6 +38,7 @@ class Term:
     extra: bool = False  # added by a synonym phrase, not typed as such
     guessed: bool = False  # a misspelling corrected to the nearest known word
     passing: bool = False  # a compound whose parts the knowledge only mentions in passing
+    parts: tuple[str, ...] = ()  # keys of the words joined into it ("komvux kurser")
 
     def keys_in(self, keys: Container[str]) -> bool:
         return any(k in keys for k in self.keys) or any(k in keys for k in self.alts)
@@ -204,7 +205,9 @@ def _terms(tokens: list[tuple[str, float]], index: Index) -> list[Term]:
             and vocabulary.knows_surface(word + tokens[i + 1][0])
         ):
             joined = word + tokens[i + 1][0]  # "yrkes vux" -> "yrkesvux"
-            terms.append(Term(joined, vocabulary.lookup(joined).keys, weight))
+            parts = tuple(dict.fromkeys(
+                k for w in (word, tokens[i + 1][0]) for k in (key_sv(w), key_en(w))))
+            terms.append(Term(joined, vocabulary.lookup(joined).keys, weight, parts=parts))
             i += 2
             continue
         i += 1

@@ -28,6 +28,7 @@ class Reply:
     smalltalk: SmallTalk | None = None  # the small talk answered, or the request for a person
     category: str | None = None  # the school form the conversation is about ("sfi")
     subject: tuple[str, ...] = ()  # the words the conversation is about ("undersköterska")
+    distance_instead: bool = False  # none of the school form in the place: distance ones
 
     @property
     def handoff(self) -> bool:
