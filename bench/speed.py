@@ -108,18 +108,34 @@ def measure_fitted(loaded, quick, questions: list, rounds: int, budget_s: float,
         full(loaded, prep, quick)
         out["cached_s"] = time.perf_counter() - started
         encoder = fitted.semantic.encoder if fitted.semantic is not None else None
+        turns = as_turns(fitted, questions)
 
-        def reply(messages: list[str], municipality: str | None) -> object:
+        def reply(messages: list[str], context: tuple) -> object:
             if encoder is not None:
                 encoder._recent.clear()  # every message embedded anew, as a learner's is
-            return fitted.reply(messages, municipality)
+            municipality, shown = context
+            return fitted.reply(messages, municipality, shown=shown)
 
-        timed = time_calls(reply, questions, rounds, budget_s)
+        timed = time_calls(reply, turns, rounds, budget_s)
         out |= {f"fitted_{k}": v for k, v in timed.items()}
         out["semantic"] = fitted.semantic is not None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return out
+
+
+def as_turns(matcher, questions: list) -> list:
+    """Each message of each conversation as the service gets it: the earlier turns'
+    reply comes as the signed `shown` of the context, never answered again."""
+    from navguide.matcher.followups import Shown
+
+    turns = []
+    for messages, municipality in questions:
+        shown = None
+        for n in range(1, len(messages) + 1):
+            turns.append((messages[:n], (municipality, shown)))
+            shown = Shown.of(matcher.reply(messages[:n], municipality, shown=shown))
+    return turns
 
 
 def measure_navguide(knowledge: Path, questions: list, rounds: int, budget_s: float,
@@ -260,7 +276,8 @@ def print_table(rows: list[tuple[str, dict]], args: argparse.Namespace) -> None:
         )
     print("\nfitted = the matcher fitted to the knowledge (prepare.full): fit s cold (a new "
           "cache;\nembeddings of the benchmark's texts copied in), cached s = the same again "
-          "from the cache;\nlatency with every message embedded anew (no query cache)")
+          "from the cache;\nlatency per message as the service gets it (earlier turns as the "
+          "context's `shown`),\nevery message embedded anew (no query cache)")
     head2 = (f"{'':22}{'semantic':>9}{'fit s':>8}{'cached s':>9}{'p50 ms':>8}{'p99 ms':>8}"
              f"{'max ms':>8}{'mean ms':>8}")
     print(head2)

@@ -3,6 +3,8 @@ semantic signal's cache, and the decision table's rows."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from support import KNOWLEDGE
@@ -20,9 +22,17 @@ from navguide.matcher.model import (
     fit_trees,
     joint,
     pick_clarify,
+    pick_sure,
     pick_threshold,
 )
-from navguide.matcher.semantic import DIM, Encoder, SemanticIndex, VectorStore
+from navguide.matcher.semantic import (
+    DIM,
+    QUERY_WORDS,
+    Encoder,
+    SemanticIndex,
+    VectorStore,
+    query_text,
+)
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +123,18 @@ def test_clarify_is_asked_only_where_the_right_entry_is_among_the_first_three() 
     assert pick_clarify([*outcomes, hopeless, hopeless], threshold=0.5) == 1.0
 
 
+def test_the_signal_is_skipped_only_from_where_the_lexical_model_is_as_right() -> None:
+    # Lexical model: right from 0.7 up, wrong at 0.6; the semantic one right on all.
+    lexical = [_outcome(0.9, True, True), _outcome(0.8, True, True),
+               _outcome(0.7, True, True), _outcome(0.6, False, True),
+               _outcome(0.1, False, False)]
+    semantic = [_outcome(0.9, True, True) for _ in range(4)] + [_outcome(0.1, False, False)]
+    assert pick_sure(lexical, semantic, lexical_threshold=0.5, threshold=0.5) == 0.7
+    # Where the lexical model is never as right, the signal is always computed.
+    never = [_outcome(0.9, False, True) for _ in range(4)] + [_outcome(0.1, False, False)]
+    assert pick_sure(never, semantic, 0.5, 0.5) == math.inf
+
+
 def test_a_saved_model_is_read_back_by_feature_name(tmp_path) -> None:
     rng = np.random.default_rng(2)
     x = rng.normal(size=(300, len(NAMES)))
@@ -121,7 +143,10 @@ def test_a_saved_model_is_read_back_by_feature_name(tmp_path) -> None:
     path = tmp_path / "m.json"
     model.save(path)
     again = Model.load(path)
-    assert again.threshold == 0.4
+    assert again.threshold == 0.4 and again.sure == math.inf
+    model.sure = 0.75
+    model.save(path)
+    assert Model.load(path).sure == 0.75
     assert np.allclose(again.chances(x), model.chances(x))
     # A model saved when the features were in another order still reads each by name.
     data = model.to_json()
@@ -173,6 +198,28 @@ def test_the_semantic_index_scores_an_entry_by_its_closest_text(knowledge) -> No
     scores = index.scores("Vad är validering?")
     best = matcher.index.docs[int(np.argmax(scores))].id
     assert best == "validering"
+
+
+def test_a_long_message_is_embedded_by_its_end() -> None:
+    story = " ".join(f"ord{i}" for i in range(QUERY_WORDS * 2))
+    kept = query_text(story + " hur söker jag?")
+    assert kept.endswith("hur söker jag?") and len(kept.split()) == QUERY_WORDS
+    assert query_text("hur söker jag?") == "hur söker jag?"
+
+
+def test_a_message_the_lexical_model_is_sure_of_is_not_embedded(knowledge) -> None:
+    plain = Matcher(knowledge)
+    embedder = CountingEmbedder()
+    semantic = SemanticIndex(knowledge, Encoder(embedder, VectorStore(None)), plain.positions())
+    embedder.embedded.clear()
+    lexical = plain.model
+    sure = plain.with_(model=Model(plain.model.trees, 0.0, sure=0.0), semantic=semantic,
+                       lexical=lexical)
+    reply = sure.reply(["berätta om validering"])  # not one of its own questions
+    assert embedder.embedded == [] and reply.ids[0] == "validering"
+    never = sure.with_(model=Model(plain.model.trees, 0.0))  # sure: infinite
+    never.reply(["berätta om validering"])
+    assert embedder.embedded == ["berätta om validering"]
 
 
 # -- the decision table --------------------------------------------------------

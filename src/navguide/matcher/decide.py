@@ -107,11 +107,13 @@ def _unsure(ctx: Context) -> Reply | None:
 
 
 def _centre_asked(ctx: Context) -> Reply | None:
-    return ctx.matcher.centre_route(ctx.query, ctx.muni, ctx.named, ctx.scored, asked=True)
+    return ctx.matcher.centre_route(ctx.query, ctx.muni, ctx.named, ctx.scored, asked=True,
+                                    threshold=ctx.judged.model.threshold)
 
 
 def _centre_named(ctx: Context) -> Reply | None:
-    return ctx.matcher.centre_route(ctx.query, ctx.muni, ctx.named, ctx.scored, asked=False)
+    return ctx.matcher.centre_route(ctx.query, ctx.muni, ctx.named, ctx.scored, asked=False,
+                                    threshold=ctx.judged.model.threshold)
 
 
 def _entry(ctx: Context) -> Reply | None:

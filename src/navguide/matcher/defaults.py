@@ -1,9 +1,12 @@
 """The model a matcher starts with before a fit for its knowledge is ready.
 
 Shipped in data/: fitted on the starter knowledge by the same procedure as
-any knowledge (fitting.fit, saved with Model.save). Only its feature weights
-carry over to other knowledge; the fit for the knowledge itself replaces it
-within seconds of loading.
+any knowledge, remade when the procedure changes with
+
+    .venv/bin/python bench/refit_default.py
+
+Only its feature weights carry over to other knowledge; the fit for the
+knowledge itself replaces it within seconds of loading.
 """
 
 from __future__ import annotations
@@ -42,3 +45,4 @@ def default_model(*, semantic: bool) -> Model:
         roots=np.array([0]), baseline=0.0, depth=1,
     )
     return Model(stump)
+

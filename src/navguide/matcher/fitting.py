@@ -11,6 +11,10 @@
    `UNANSWERABLE` says.
 5. Pick the hand-off threshold that answers the most examples right, and the
    "did you mean" level (rare, and mostly holding the right entry).
+6. With the semantic signal: the lexical model is fitted first (steps 1-5
+   without it); pick the least lexical chance from which the lexical model is
+   right on as many examples as the semantic one, so that a message the
+   lexical features settle is answered without embedding it.
 
 The result is cached by the knowledge's version and this procedure's own
 version, so a restart does not refit.
@@ -27,16 +31,25 @@ from pathlib import Path
 import numpy as np
 
 from ..knowledge.model import Knowledge
+from .decide import Judged
 from .defaults import default_model
 from .examples import Example, folds
 from .features import NAMES
 from .matcher import Matcher
-from .model import Model, Outcome, calibration, fit_trees, pick_clarify, pick_threshold
-from .semantic import Encoder, SemanticIndex
+from .model import (
+    Model,
+    Outcome,
+    calibration,
+    fit_trees,
+    pick_clarify,
+    pick_sure,
+    pick_threshold,
+)
+from .semantic import QUERY_WORDS, Encoder, SemanticIndex, query_text
 
 log = logging.getLogger(__name__)
 
-PROCEDURE = "7"  # change when features, examples or fitting change: old caches refit
+PROCEDURE = "9"  # change when features, examples or fitting change: old caches refit
 UNANSWERABLE = 0.2  # the share of learners' questions the knowledge cannot answer
 MAX_FIT_COURSES = 2000  # a larger catalogue is sampled for fitting
 # Fewer answerable examples than this (a knowledge of a handful of entries) fit
@@ -53,30 +66,35 @@ class Fitted:
 
 def cache_name(knowledge: Knowledge, semantic: bool) -> str:
     digest = hashlib.sha1(
-        f"{knowledge.version}\0{PROCEDURE}\0{','.join(NAMES)}\0{semantic}".encode()
+        f"{knowledge.version}\0{PROCEDURE}\0{','.join(NAMES)}\0{semantic}"
+        f"\0{QUERY_WORDS if semantic else ''}".encode()
     ).hexdigest()[:16]
     return f"model-{digest}.json"
 
 
-def fit(knowledge: Knowledge, encoder: Encoder | None = None) -> Fitted:
-    """Fit the model to a knowledge (with the semantic feature when given an encoder)."""
+def fit(knowledge: Knowledge, encoder: Encoder | None = None,
+        lexical: Model | None = None) -> Fitted:
+    """Fit the model to a knowledge (with the semantic feature when given an encoder;
+    `lexical`: the lexical model fitted beside it, for the level it answers alone)."""
     started = time.perf_counter()
-    examples: list[tuple[Example, Matcher]] = []
+    # Each example with its fold's matcher, and the same without the signal
+    # under the lexical model (for step 6).
+    examples: list[tuple[Example, Matcher, Matcher | None]] = []
     for fold in folds(knowledge, max_courses=MAX_FIT_COURSES):
         matcher = Matcher(fold.knowledge)
+        alone = matcher.with_(model=lexical) if lexical is not None else None
         if encoder is not None:
             matcher = matcher.with_(semantic=SemanticIndex(
                 fold.knowledge, encoder, matcher.positions()))
-        if encoder is not None:  # one batch for the engine: far quicker than one by one
-            encoder.encode([f"query: {e.text}" for e in fold.examples], query=True)
-        examples += [(e, matcher) for e in fold.examples]
+            # one batch for the engine: far quicker than one by one
+            encoder.encode([query_text(e.text) for e in fold.examples], query=True)
+        examples += [(e, matcher, alone) for e in fold.examples]
     rows: list[np.ndarray] = []
     labels: list[np.ndarray] = []
     per_example: list[tuple[Example, np.ndarray, np.ndarray]] = []
-    for example, matcher in examples:
+    for example, matcher, _ in examples:
         judged = matcher.judge_text(example.text, example.municipality)
-        ids = [matcher.index.docs[i].id for i in judged.found.positions]
-        right = np.array([i in example.expect for i in ids], dtype=np.float64)
+        right = _labels(matcher, judged, example)
         rows.append(judged.found.rows)
         labels.append(right)
         per_example.append((example, judged.found.rows, right))
@@ -86,15 +104,21 @@ def fit(knowledge: Knowledge, encoder: Encoder | None = None) -> Fitted:
     w = np.concatenate([np.full(len(r), wt) for (_, r, _), wt in zip(per_example, weights,
                                                                         strict=True)])
     model = Model(fit_trees(x, y, w))
-    outcomes = []
-    for (example, found, right), weight in zip(per_example, weights, strict=True):
-        chances = model.chances(found)
-        order = np.argsort(-chances, kind="stable")
-        outcomes.append(Outcome(tuple(float(chances[i]) for i in order),
-                                tuple(bool(right[i]) for i in order),
-                                bool(example.expect), weight))
+    outcomes = [_outcome(model.chances(found), right, example, weight)
+                for (example, found, right), weight in zip(per_example, weights, strict=True)]
     model.threshold, accuracy = pick_threshold(outcomes)
     model.clarify = pick_clarify(outcomes, model.threshold)
+    sure_share = 0.0
+    if lexical is not None and encoder is not None:
+        alone_outcomes = []
+        for (example, _, alone), weight in zip(examples, weights, strict=True):
+            assert alone is not None
+            judged = alone.judge_text(example.text, example.municipality)
+            alone_outcomes.append(_outcome(judged.chances, _labels(alone, judged, example),
+                                           example, weight))
+        model.sure = pick_sure(alone_outcomes, outcomes, lexical.threshold, model.threshold)
+        sure_share = sum(1 for o in alone_outcomes if o.chances and o.chances[0] >= model.sure
+                         ) / max(len(alone_outcomes), 1)
     seconds = time.perf_counter() - started
     model.report = {
         "examples": len(per_example),
@@ -104,11 +128,25 @@ def fit(knowledge: Knowledge, encoder: Encoder | None = None) -> Fitted:
         "calibration": [list(row) for row in calibration(outcomes)],
         "seconds": round(seconds, 2),
         "semantic": encoder is not None,
+        "sure_share": round(sure_share, 3),
         "knowledge": knowledge.version,
     }
     log.info("fitted the matcher on %d examples in %.1f s (threshold %.3f)",
              len(per_example), seconds, model.threshold)
     return Fitted(model, seconds, len(per_example))
+
+
+def _labels(matcher: Matcher, judged: Judged, example: Example) -> np.ndarray:
+    """Each candidate: 1 when it is an entry the example expects."""
+    ids = [matcher.index.docs[i].id for i in judged.found.positions]
+    return np.array([i in example.expect for i in ids], dtype=np.float64)
+
+
+def _outcome(chances: np.ndarray, right: np.ndarray, example: Example,
+             weight: float) -> Outcome:
+    order = np.argsort(-chances, kind="stable")
+    return Outcome(tuple(float(chances[i]) for i in order), tuple(bool(right[i]) for i in order),
+                   bool(example.expect), weight)
 
 
 def _weights(per_example: list[tuple[Example, np.ndarray, np.ndarray]]) -> list[float]:
@@ -143,7 +181,9 @@ def fitted_model(knowledge: Knowledge, encoder: Encoder | None, cache: Path | No
         found = Model.load(path)
         if found is not None:
             return found
-    model = fit(knowledge, encoder).model
+    # With the signal, the lexical model beside it says when the signal is not needed.
+    lexical = fitted_model(knowledge, None, cache) if encoder is not None else None
+    model = fit(knowledge, encoder, lexical).model
     if path is not None:
         try:
             model.save(path)

@@ -42,8 +42,10 @@ class Matcher:
 
     `model`: the fitted weights (fitting.py); the shipped defaults until a fit
     for this knowledge is ready. `semantic`: the e5 index of the knowledge's
-    texts, or None to answer on lexical features alone. `ablated`: decision
-    rows switched off, for the benchmark's ablations.
+    texts, or None to answer on lexical features alone. `lexical`: the model
+    fitted beside `model` without the signal; a message it is sure of (the
+    model's `sure`) is answered without embedding it. `ablated`: decision rows
+    switched off, for the benchmark's ablations.
     """
 
     def __init__(
@@ -60,14 +62,15 @@ class Matcher:
         self.featurizer = Featurizer(self)
         self.semantic = semantic
         self.model = model or default_model(semantic=semantic is not None)
+        self.lexical: Model | None = None
         self.ablated = ablated
 
     def positions(self) -> dict[str, int]:
         """Entry id -> its row in the index, for a semantic index built to match."""
         return dict(self.ranker.positions)
 
-    def with_(self, *, model: Model | None = None,
-              semantic: SemanticIndex | None = None) -> Matcher:
+    def with_(self, *, model: Model | None = None, semantic: SemanticIndex | None = None,
+              lexical: Model | None = None) -> Matcher:
         """The same index with another model or semantic signal (no rebuild)."""
         other = object.__new__(Matcher)
         other.__dict__.update(self.__dict__)
@@ -76,6 +79,8 @@ class Matcher:
             other.model = model
         if semantic is not None:
             other.semantic = semantic
+        if lexical is not None:
+            other.lexical = lexical
         return other
 
     # -- the conversation ---------------------------------------------------
@@ -353,11 +358,16 @@ class Matcher:
                 replace(t, known=False) if t.known and not self.index.in_group(t, "guidance")
                 else t for t in query.terms
             ])
+        categories = self.courses.categories(query)
+        if self.semantic and self.lexical and self.model.sure <= 1.0:
+            found = self.featurizer.candidates(
+                query, muni, ranked, covered, scores, None, asks, categories)
+            chances = self.lexical.chances(found.rows)
+            if len(chances) and chances.max() >= self.model.sure:
+                return Judged(query, ranked, found, chances, self.lexical)
         semantic = self.semantic.scores(query.text) if self.semantic else None
         found = self.featurizer.candidates(
-            query, muni, ranked, covered, scores, semantic, asks,
-            self.courses.categories(query),
-        )
+            query, muni, ranked, covered, scores, semantic, asks, categories)
         chances = self.model.chances(found.rows)
         return Judged(query, ranked, found, chances, self.model)
 
@@ -401,7 +411,7 @@ class Matcher:
 
     def centre_route(
         self, query: Query, muni: str | None, named: bool, ranked: list[Scored], *,
-        asked: bool,
+        asked: bool, threshold: float,
     ) -> Reply | None:
         """The learner's lärcentrum, when that is what the message asks for.
 
@@ -426,7 +436,7 @@ class Matcher:
         centre = self.centres.local(query, muni, ranked)
         if centre is None:
             return None
-        knows = best.score >= self.model.threshold and float(
+        knows = best.score >= threshold and float(
             coverage(self.index, query.subject)[best.index]) >= SUBJECT_KNOWN
         if not self.centres.answers(centre, query) and not (where and knows):
             return None  # "I moved to Östersund, how do I learn Swedish?" is not a centre's

@@ -90,6 +90,10 @@ class Model:
     threshold: float = 0.5  # answer at or above this chance; hand off below
     clarify: float = 1.0  # "did you mean" when the first three together reach this
     report: dict[str, object] = field(default_factory=dict)
+    # A model with the semantic signal: a message whose best lexical chance (under
+    # the lexical model fitted beside it) reaches this is answered without the
+    # signal, which costs most of a message's time. Infinite: never.
+    sure: float = math.inf
 
     def chances(self, rows: np.ndarray) -> np.ndarray:
         if not len(rows):
@@ -107,6 +111,13 @@ class Model:
             f"in {r.get('seconds')} s; semantic signal {'on' if r.get('semantic') else 'off'}",
             f"  hand-off below chance {self.threshold:.3f}; did-you-mean from "
             f"{self.clarify:.3f}; right on {r.get('accuracy')} of its examples",
+        ]
+        if r.get("semantic"):
+            lines.append(
+                "  without the semantic signal from lexical chance "
+                + (f"{self.sure:.3f} ({r.get('sure_share')} of its examples)"
+                   if math.isfinite(self.sure) else "never"))
+        lines += [
             "  calibration (best candidate's chance: examples, mean chance, share right):",
         ]
         for span, count, mean, right in r.get("calibration", []):
@@ -115,12 +126,15 @@ class Model:
 
     def to_json(self) -> dict[str, object]:
         return {"trees": self.trees.to_json(NAMES), "threshold": self.threshold,
-                "clarify": self.clarify, "report": self.report}
+                "clarify": self.clarify, "report": self.report,
+                "sure": self.sure if math.isfinite(self.sure) else None}
 
     @classmethod
     def from_json(cls, data: dict) -> Model:
+        sure = data.get("sure")
         return cls(Trees.from_json(data["trees"]), float(data["threshold"]),
-                   float(data.get("clarify", 1.0)), dict(data.get("report", {})))
+                   float(data.get("clarify", 1.0)), dict(data.get("report", {})),
+                   math.inf if sure is None else float(sure))
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -205,6 +219,37 @@ def _right_at(o: Outcome, cut: float) -> bool:
     if not o.answerable:
         return not answered
     return answered and o.right[0]
+
+
+def pick_sure(lexical: list[Outcome], semantic: list[Outcome], lexical_threshold: float,
+              threshold: float) -> float:
+    """The least best lexical chance from which the lexical model alone is right on
+    at least as many fitting questions as the model with the semantic signal
+    (`lexical[i]` and `semantic[i]`: one question under each); infinite if none.
+
+    Above it the semantic signal would change no answer for the better, so it
+    need not be computed.
+    """
+    order = sorted(range(len(lexical)), key=lambda i: lexical[i].chances[0]
+                   if lexical[i].chances else 0.0)
+    # From the highest chance down: the running weight right under each model.
+    def best(i: int) -> float:
+        return lexical[i].chances[0] if lexical[i].chances else 0.0
+
+    lexical_right = semantic_right = 0.0
+    sure = math.inf
+    descending = order[::-1]
+    for n, i in enumerate(descending):
+        chance = best(i)
+        if chance < lexical_threshold:
+            break
+        weight = lexical[i].weight
+        lexical_right += weight * _right_at(lexical[i], lexical_threshold)
+        semantic_right += weight * _right_at(semantic[i], threshold)
+        tied = n + 1 < len(descending) and best(descending[n + 1]) == chance
+        if not tied and lexical_right >= semantic_right - 1e-9:
+            sure = chance
+    return sure
 
 
 def pick_clarify(outcomes: list[Outcome], threshold: float) -> float:

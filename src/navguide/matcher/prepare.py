@@ -70,7 +70,8 @@ def full(knowledge: Knowledge, prep: Preparation, base: Matcher | None = None) -
     semantic = sem.SemanticIndex(knowledge, enc, base.positions())
     enc.store.save()
     model = fitted_model(knowledge, enc, prep.cache)
-    return base.with_(model=model, semantic=semantic)
+    lexical = fitted_model(knowledge, None, prep.cache)  # fitted (and cached) on the way
+    return base.with_(model=model, semantic=semantic, lexical=lexical)
 
 
 def _model_at_hand(knowledge: Knowledge, prep: Preparation) -> Model | None:

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 MODEL = "multilingual-e5-small-q4"  # names the cache: another model, other vectors
 DIM = 384
 QUERY_CACHE = 4096  # recent messages' vectors kept in memory
+# The engine's time grows with a text's length (about 3 ms a word on one core);
+# a long message is embedded by its last words, where its question mostly is.
+QUERY_WORDS = 32
 SAVE_EVERY = 30.0  # seconds: a long first embedding run keeps what it has done
 
 
@@ -168,6 +171,12 @@ class Encoder:
         return found
 
 
+def query_text(message: str) -> str:
+    """What of a message is embedded: all of a short one, the end of a long one."""
+    words = message.split()
+    return " ".join(words[-QUERY_WORDS:]) if len(words) > QUERY_WORDS else message
+
+
 def entry_texts(entry: Topic | Course | Centre) -> list[str]:
     """The texts an entry is compared by: what a learner would ask for it."""
     texts: list[str] = []
@@ -201,7 +210,7 @@ class SemanticIndex:
                 continue
             for text in entry_texts(entry):
                 owners.append(at)
-                texts.append(f"passage: {text}")
+                texts.append(text)  # the engine adds e5's "passage: " itself
         self.encoder = encoder
         self.size = len(positions)
         self.owner = np.array(owners, dtype=np.int64)
@@ -209,7 +218,7 @@ class SemanticIndex:
 
     def scores(self, message: str) -> np.ndarray:
         """Per entry, the best cosine of the message to one of its texts (-1 if none)."""
-        vector = self.encoder.query(f"query: {message}")
+        vector = self.encoder.query(query_text(message))  # ... and "query: "
         cosine = self.vectors @ vector  # unit vectors: the dot product is the cosine
         best = np.full(self.size, -1.0, dtype=np.float32)
         np.maximum.at(best, self.owner, cosine.astype(np.float32))
