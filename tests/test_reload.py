@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import signal
 import time
 from pathlib import Path
 
 import pytest
 from counsellor_support import copy_knowledge, settings_for, wait_for
+from support import CACHE
 
 from navguide.server.app import create_app
 from navguide.server.keys import holder_key
@@ -206,3 +208,27 @@ async def test_100_reloads_while_requests_stream_in(aiohttp_client, tmp_path):
     assert f"gen-{last_good}" in final
     print(f"\n100 reloads ({good} good, {rejected} rejected) in {elapsed:.2f} s; "
           f"{len(seen)} requests, {len(failures)} failures")
+
+
+def test_an_edit_answers_with_the_weights_fitted_before_it(tmp_path):
+    # Until its own fit is done, an edited knowledge answers with the model the
+    # version before it was fitted with, not the shipped defaults.
+    from navguide.holder import build, fitted
+    from navguide.matcher.defaults import default_model
+    from navguide.matcher.prepare import Preparation
+
+    folder = copy_knowledge(tmp_path)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for model in CACHE.glob("model-*.json"):  # the starter's fit, when a test made it
+        shutil.copy(model, cache)
+    prep = Preparation(semantic=False, cache=cache)
+    first = fitted(build(folder, prep), prep)
+    assert first.matcher.model is not default_model(semantic=False)
+    add_topic(folder, "extra.yaml", "extra-topic", "Hur bokar jag ett grupprum?",
+              "Boka på biblioteket.")
+    edited = build(folder, prep, first)
+    assert edited.knowledge.version != first.knowledge.version
+    assert edited.matcher.model is first.matcher.model
+    # With nothing served before it (a start), the shipped defaults answer.
+    assert build(folder, prep).matcher.model is default_model(semantic=False)

@@ -26,17 +26,20 @@ class Loaded:
     problems: list[Problem]
 
 
-def build(path: str | Path, prep: Preparation | None = None) -> Loaded:
+def build(path: str | Path, prep: Preparation | None = None,
+          last: Loaded | None = None) -> Loaded:
     """Load and check a knowledge folder; raises KnowledgeRejected on any error.
 
     The matcher is the quick one (the best model at hand, no semantic index):
-    it answers at once; `fitted` makes the full one.
+    it answers at once; `fitted` makes the full one. `last`: the version served
+    until now, whose fitted weights answer a live edit until its own fit is done.
     """
     knowledge, problems = load_knowledge(path)
     found = errors(problems)
     if found:
         raise KnowledgeRejected(found)
-    matcher = quick(knowledge, prep) if prep else Matcher(knowledge)
+    matcher = (quick(knowledge, prep, last.matcher if last else None) if prep
+               else Matcher(knowledge))
     return Loaded(knowledge, matcher, problems)
 
 

@@ -16,7 +16,7 @@ from ..knowledge.model import CATEGORIES, Centre, Course
 from ..text import lexicon
 from ..text.lexicon import is_stop
 from ..text.normalize import words
-from .query import Query, Term, intent_keys
+from .query import CENTRE_INTENTS, Query, Term, intent_keys
 from .ranking import Ranker, Scored
 from .scoring import coverage
 from .vocabulary import key_en, key_sv, word_keys
@@ -85,7 +85,7 @@ class CourseSearch:
         # ("yh i Åre"); alone it asks what the form is ("vad är yh?").
         by_place = placed and category not in self.names_centres
         by_category = category and (query.intents & {"many"} or distance or by_place) and not (
-            query.intents & {"where", "hours", "contact"}
+            query.intents & CENTRE_INTENTS
         )
         # "på distans" asks about a field only courses have.
         if not (isinstance(best.doc.entry, Course) or asks_courses or by_category or distance):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..knowledge.model import Centre, Course, Topic
-from .query import Query
+from .query import CENTRE_INTENTS, Query
 from .ranking import Scored, blend
 from .scoring import PhraseFit, coverage, term_idf
 
@@ -64,9 +64,6 @@ class Candidates:
     positions: list[int]
     rows: np.ndarray  # len(positions) x len(NAMES)
 
-    def __len__(self) -> int:
-        return len(self.positions)
-
 
 class Featurizer:
     """Feature rows for a message against one matcher's index."""
@@ -97,7 +94,7 @@ class Featurizer:
         # ("Vad blir det för väder i Åre på lördag?" asks no centre, whatever its hours).
         chosen = [i for i in chosen if not isinstance(docs[i].entry, Centre)
                   or self.matcher.centres.answers(docs[i].entry, query)
-                  or query.intents & {"where", "hours", "contact"}]
+                  or query.intents & CENTRE_INTENTS]
         fit = {i: lexical[i].fit if i in lexical else fits(i) for i in chosen}
         score = {i: lexical[i].score if i in lexical else blend(float(placed[i]), fit[i])
                  for i in chosen}

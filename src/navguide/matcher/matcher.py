@@ -22,7 +22,7 @@ from .followups import Shown, picked, restore, same_place_and_form
 from .index import Index
 from .model import Model
 from .own import OwnQuestions
-from .query import MAIN_FIELD, Query, analyse
+from .query import CENTRE_INTENTS, MAIN_FIELD, Query, analyse
 from .ranking import Ranker, Scored
 from .reply import Reply
 from .scoring import coverage
@@ -34,7 +34,6 @@ HISTORY_WEIGHT = 0.5
 SHORT_QUESTION = 5  # content words: a short question naming a place is about its centre
 SUBJECT_KNOWN = 0.3  # where/when of something a guidance entry knows: the centre answers
 
-_CENTRE_INTENTS = {"where", "hours", "contact"}
 
 
 class Matcher:
@@ -122,7 +121,7 @@ class Matcher:
                 return chosen
             if self._is_followup(last, named):
                 followed = self._follow_up(last, named, history[-1], previous, muni)
-                if followed and last.intents & _CENTRE_INTENTS and _repeats(followed, previous):
+                if followed and last.intents & CENTRE_INTENTS and _repeats(followed, previous):
                     # The same reply again tells the learner nothing: the message alone.
                     alone = self._answer(last, muni, named=named,
                                          placed=place_muni is not None)
@@ -221,7 +220,7 @@ class Matcher:
         guidance topic that answers the question with the school form's name,
         unless the course's own text holds what is asked."""
         if "anaphora" not in last.intents or last.intents & {
-            "start", "distance", "listing", "many", *_CENTRE_INTENTS  # "vilken nivå är det?"
+            "start", "distance", "listing", "many", *CENTRE_INTENTS  # "vilken nivå är det?"
         } or not last.subject or course.category == "other":
             return None
         own = float(coverage(self.index, last.subject)[self.ranker.positions[course.id]])
@@ -301,7 +300,7 @@ class Matcher:
             about_form = self._about_form(last, main, muni)
             if about_form:
                 return about_form
-            if last.intents & _CENTRE_INTENTS and main.municipality:
+            if last.intents & CENTRE_INTENTS and main.municipality:
                 centre = self.centres.local(last, main.municipality)
                 if centre:
                     return self._reply_with("centre", [centre], last, main.municipality, 1.0)
@@ -309,7 +308,7 @@ class Matcher:
                 return self._reply_with("course", [main], last, muni, previous.score,
                                         focus=_focus(last))
         if isinstance(main, Centre) and not named and last.intents & {
-            "anaphora", *_CENTRE_INTENTS
+            "anaphora", *CENTRE_INTENTS
         }:
             return self._reply_with("centre", [main], last, muni, previous.score,
                                     focus=_focus(last))
@@ -427,7 +426,7 @@ class Matcher:
         entry = best.doc.entry
         if getattr(entry, "municipality", None) == muni and not isinstance(entry, Centre):
             return None
-        where = bool(query.intents & _CENTRE_INTENTS)
+        where = bool(query.intents & CENTRE_INTENTS)
         if asked != where:
             return None
         short = len(query.focus) <= SHORT_QUESTION

@@ -57,8 +57,21 @@ def encoder(prep: Preparation) -> sem.Encoder:
     return found
 
 
-def quick(knowledge: Knowledge, prep: Preparation) -> Matcher:
-    return Matcher(knowledge, model=_model_at_hand(knowledge, prep))
+def quick(knowledge: Knowledge, prep: Preparation, last: Matcher | None = None) -> Matcher:
+    """A matcher that answers at once: this knowledge's own lexical model from the
+    cache, else the lexical weights `last` (the version served before a live edit)
+    was fitted with, else the shipped ones."""
+    return Matcher(knowledge, model=_model_at_hand(knowledge, prep) or _lexical_of(last))
+
+
+def _lexical_of(matcher: Matcher | None) -> Model | None:
+    """A matcher's fitted lexical model: the features carry over to an edited
+    knowledge, and they are the last fitted weights the counsellor's edit has."""
+    if matcher is None:
+        return None
+    if matcher.lexical is not None:
+        return matcher.lexical
+    return matcher.model if matcher.semantic is None else None
 
 
 def full(knowledge: Knowledge, prep: Preparation, base: Matcher | None = None) -> Matcher:

@@ -104,6 +104,9 @@ _INTENTS = {
 
 _INTENT_WORDS = frozenset().union(*_INTENTS.values())
 
+# What a centre answers and no course does: where it is, its hours, how to reach it.
+CENTRE_INTENTS = frozenset({"where", "hours", "contact"})
+
 
 @cache
 def intent_keys() -> dict[str, frozenset[str]]:

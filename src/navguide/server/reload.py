@@ -8,9 +8,10 @@ request keeps the version it started with. A broken edit is rejected: the last
 good knowledge keeps answering and the errors go to the log, /api/health and
 /admin. `SIGHUP` reloads too.
 
-A new version answers at once (with its model from the cache, else the shipped
-one); the matcher is then fitted to it (and its texts embedded) in a thread,
-and swapped in when done, unless a newer version came in meanwhile.
+A new version answers at once (with its model from the cache, else the weights
+the version before it was fitted with, else the shipped ones); the matcher is
+then fitted to it (and its texts embedded) in a thread, and swapped in when
+done, unless a newer version came in meanwhile.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class Reloader:
         async with self._lock:
             holder = self.app[holder_key]
             try:
-                loaded = await asyncio.to_thread(build, self.root, self.prep)
+                loaded = await asyncio.to_thread(build, self.root, self.prep, holder.current)
             except KnowledgeRejected as exc:
                 holder.reject(exc.problems)
                 log.error("knowledge edit rejected (%s); still serving version %s",
