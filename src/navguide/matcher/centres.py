@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ..knowledge.model import Centre, Knowledge
 from ..text.normalize import fold
-from .query import Query, Term
+from .query import Query
 from .ranking import Ranker, Scored
 from .scoring import term_idf
+from .terms import Term
 
 CENTRE_OFFERS = 0.3  # share of a question a centre's texts must hold to answer it
 

@@ -16,9 +16,10 @@ from ..knowledge.model import CATEGORIES, Centre, Course
 from ..text import lexicon
 from ..text.lexicon import is_stop
 from ..text.normalize import words
-from .query import CENTRE_INTENTS, Query, Term, intent_keys
+from .query import CENTRE_INTENTS, Query, intent_keys
 from .ranking import Ranker, Scored
 from .scoring import coverage
+from .terms import Term
 from .vocabulary import key_en, key_sv, word_keys
 
 SEARCH_RATIO = 0.6  # courses this close to the best are listed with it

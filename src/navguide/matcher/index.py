@@ -17,7 +17,7 @@ from .places import Gazetteer
 from .vocabulary import Vocabulary, key_sv, word_keys
 
 if TYPE_CHECKING:
-    from .query import Term
+    from .terms import Term
 
 Entry = Topic | Course | Centre
 

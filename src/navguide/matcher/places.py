@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from ..knowledge.model import Municipality
-from ..text.lexicon import PREPOSITIONS, is_stop
+from ..text import lexicon
+from ..text.lexicon import is_stop
 from ..text.normalize import fold, words
 
 
@@ -72,6 +73,6 @@ class Gazetteer:
         word = folded[i]
         if n > 1 or (len(word) >= 5 and not is_stop(word)):
             return True
-        after_preposition = i > 0 and folded[i - 1] in PREPOSITIONS
+        after_preposition = i > 0 and folded[i - 1] in lexicon.PREPOSITIONS
         capitalised = typed[i][:1].isupper() and i > 0
         return after_preposition or capitalised or len(folded) == 1

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Container
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from functools import cache
 from itertools import pairwise
 
@@ -15,6 +15,7 @@ from ..text.normalize import fold, words_with_case
 from ..text.scope import about_a_child, asks_for_a_job
 from .index import Index
 from .places import PlaceHit
+from .terms import Term
 from .vocabulary import Found, key_en, key_sv, word_keys
 
 STORY_WEIGHT = 0.55  # words outside the question sentence of a long message
@@ -25,23 +26,6 @@ MIN_INTENT_KEY = 5  # a misspelt intent word is known by its key, if long enough
 MIN_STUDY_HEAD = 5  # a compound ending in a study word this long asks to study
 MAIN_FIELD = 0.7  # field weight of what an entry is about (titles, questions, keywords)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    word: str
-    keys: tuple[str, ...]
-    weight: float = 1.0  # how much the word matters in the message
-    known: bool = True
-    alts: tuple[str, ...] = ()  # keys of its synonyms
-    partial: bool = False  # known only as the parts of a compound
-    extra: bool = False  # added by a synonym phrase, not typed as such
-    guessed: bool = False  # a misspelling corrected to the nearest known word
-    passing: bool = False  # a compound whose parts the knowledge only mentions in passing
-    parts: tuple[str, ...] = ()  # keys of the words joined into it ("komvux kurser")
-
-    def keys_in(self, keys: Container[str]) -> bool:
-        return any(k in keys for k in self.keys) or any(k in keys for k in self.alts)
 
 
 @dataclass
@@ -95,23 +79,47 @@ class Query:
         return {k for t in self.terms for k in (*t.keys, *t.alts)}
 
 
-_INTENTS = {
-    "where": lexicon.WHERE, "hours": lexicon.HOURS, "start": lexicon.START,
-    "distance": lexicon.DISTANCE, "listing": lexicon.LISTING, "contact": lexicon.CONTACT,
-    "anaphora": lexicon.ANAPHORA, "here": lexicon.HERE, "many": lexicon.MANY,
-}
+class Intent(StrEnum):
+    """What a message asks besides its subject. A str, so `"where" in query.intents`
+    reads as it always did."""
+
+    WHERE = "where"  # where a centre or course is
+    HOURS = "hours"  # a centre's opening hours
+    START = "start"  # when a course starts
+    DISTANCE = "distance"  # study at a distance
+    LISTING = "listing"  # a list of what there is
+    CONTACT = "contact"  # how to reach someone
+    ANAPHORA = "anaphora"  # points back to the previous answer ("är den på distans?")
+    HERE = "here"  # the widget's own municipality ("can I train here?")
+    MANY = "many"  # several at once ("vilka orter")
+    OPENER = "opener"  # opens a follow-up ("och i Åre då?")
+    STUDY = "study"  # asks to study, or for a trade
+    CHILD = "child"  # about a child's school (out of scope)
+    JOB = "job"  # a job or a wage (out of scope)
 
 
-_INTENT_WORDS = frozenset().union(*_INTENTS.values())
+# Intents read from the message's words, each with its list in text/lexicon.yaml.
+_WORDED = (Intent.WHERE, Intent.HOURS, Intent.START, Intent.DISTANCE, Intent.LISTING,
+           Intent.CONTACT, Intent.ANAPHORA, Intent.HERE, Intent.MANY)
 
 # What a centre answers and no course does: where it is, its hours, how to reach it.
-CENTRE_INTENTS = frozenset({"where", "hours", "contact"})
+CENTRE_INTENTS = frozenset({Intent.WHERE, Intent.HOURS, Intent.CONTACT})
+
+
+@cache
+def _intents() -> dict[Intent, frozenset[str]]:
+    return {intent: getattr(lexicon, intent.name) for intent in _WORDED}
+
+
+@cache
+def _intent_words() -> frozenset[str]:
+    return frozenset().union(*_intents().values())
 
 
 @cache
 def intent_keys() -> dict[str, frozenset[str]]:
     """Intent words as keys, so "öppetider" (misspelt) still asks for hours."""
-    return {name: word_keys(vocab) for name, vocab in _INTENTS.items()}
+    return {name: word_keys(vocab) for name, vocab in _intents().items()}
 
 
 def analyse(text: str, index: Index, default_lang: Lang = "sv") -> Query:
@@ -130,20 +138,20 @@ def analyse(text: str, index: Index, default_lang: Lang = "sv") -> Query:
     _expand_synonyms(query, index)
     # What the learner asks of an entry is in the question, not in the story around it.
     asked = {w for w, weight in zip(lowered, weights, strict=True) if weight >= 1.0}
-    query.intents = {name for name, vocab in _INTENTS.items() if vocab & asked}
+    query.intents = {name for name, vocab in _intents().items() if vocab & asked}
     keys = {k for t in query.focus for k in t.keys if len(k) >= MIN_INTENT_KEY}
     query.intents |= {name for name, vocab in intent_keys().items() if vocab & keys}
     if lowered and lowered[0] in lexicon.FOLLOWUP_OPENERS:
-        query.intents.add("opener")
+        query.intents.add(Intent.OPENER)
     if any(_asks_study(w) for w in lowered) or any(
         w in lexicon.BECOME and following not in lexicon.ANAPHORA
         for w, following in pairwise([*lowered, ""])
     ):
-        query.intents.add("study")
-    if about_a_child(lowered, "study" in query.intents, query.lang):
-        query.intents.add("child")
+        query.intents.add(Intent.STUDY)
+    if about_a_child(lowered, Intent.STUDY in query.intents, query.lang):
+        query.intents.add(Intent.CHILD)
     if asks_for_a_job(lowered, query.lang):
-        query.intents.add("job")
+        query.intents.add(Intent.JOB)
     return query
 
 
@@ -151,7 +159,7 @@ def _asks_about_fields(term: Term) -> bool:
     """Words any centre or course answers: "öppettider", "var", "plugga"."""
     keys = set(term.keys)
     return (
-        term.word in _INTENT_WORDS or _asks_study(term.word)
+        term.word in _intent_words() or _asks_study(term.word)
         or any(keys & vocab for vocab in intent_keys().values())
     )
 
@@ -219,7 +227,7 @@ def _terms(tokens: list[tuple[str, float]], index: Index) -> list[Term]:
         found = vocabulary.lookup(word)
         if not found.known and (word.isdigit() or len(word) < 2):
             continue  # a number or a letter the knowledge does not use
-        if word in _INTENT_WORDS and (not found.known or found.partial):
+        if word in _intent_words() and (not found.known or found.partial):
             # "börjar", "lördagar": we know what they ask, never "lör" + "dagar"
             found = Found((key_sv(word),), True)
         parts = _rare_compound(word, found.keys, index)

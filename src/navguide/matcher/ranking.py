@@ -8,8 +8,9 @@ import numpy as np
 
 from ..knowledge.model import Course, Knowledge
 from .index import Doc, Index
-from .query import Query, Term
+from .query import Query
 from .scoring import PhraseFit, coverage
+from .terms import Term
 
 LOCAL_BOOST = 1.4  # an entry of the learner's municipality
 ELSEWHERE = 0.45  # an entry of another municipality

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from .index import GROUPS, Index
-from .query import Term
+from .terms import Term
 
 PART_MATCH = 0.6  # a word known only as parts of a compound
 SYNONYM_MATCH = 0.8  # a word matched through the knowledge's synonyms

@@ -12,30 +12,24 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+from . import lexicon
 from .language import Lang
-from .lexicon import (
-    AGE_PREPOSITIONS,
-    AGE_UNITS,
-    AGE_VERBS,
-    EARN,
-    FIRST_PERSON,
-    JOB,
-    KIN,
-    NUMBER_WORDS,
-    SALARY,
-    STAFFING,
-    VACANT,
-)
 
 ADULT_AGE = 18
-_ME = FIRST_PERSON["sv"] | FIRST_PERSON["en"]  # "jag är 17", "I am 16": the learner
+
+
+def _me() -> frozenset[str]:
+    """ "jag är 17", "I am 16": the learner speaking of themselves."""
+    return lexicon.FIRST_PERSON["sv"] | lexicon.FIRST_PERSON["en"]
+
+
 _AGED = ("åring", "åringen", "åringar")  # "tvååring", "femåringen"
 
 
 def _number(word: str) -> int | None:
     if word.isdecimal() and len(word) <= 3:  # "➂".isdigit(), but int() refuses it
         return int(word)
-    return NUMBER_WORDS.get(word)
+    return lexicon.NUMBER_WORDS.get(word)
 
 
 def _ages(words: list[str]) -> list[tuple[int, bool]]:
@@ -53,12 +47,12 @@ def _ages(words: list[str]) -> list[tuple[int, bool]]:
     for i, word in enumerate(words, start=2):
         number = _number(word)
         before, after = padded[i - 1], padded[i + 1 : i + 3]
-        if number is None or (before in AGE_VERBS and padded[i - 2] in _ME):
+        if number is None or (before in lexicon.AGE_VERBS and padded[i - 2] in _me()):
             continue  # "I am 16 years old": the learner's own age
         if after[0] in _AGED or "old" in after:
             found.append((number, True))
-        elif before in AGE_VERBS or (after[0] in AGE_UNITS and (
-            before in AGE_PREPOSITIONS or after[1] in AGE_UNITS
+        elif before in lexicon.AGE_VERBS or (after[0] in lexicon.AGE_UNITS and (
+            before in lexicon.AGE_PREPOSITIONS or after[1] in lexicon.AGE_UNITS
         )):
             found.append((number, False))
     return found
@@ -69,10 +63,10 @@ def about_a_child(words: list[str], asks_study: bool, lang: Lang = "sv") -> bool
     it names someone under 18 ("min tvååring", "min dotter är 16"), and the
     learner does not ask to study themselves (`asks_study` in the first person:
     "jag har två barn, 3 och 5 år, kan jag plugga?")."""
-    kin = bool(KIN & set(words))
+    kin = bool(lexicon.KIN & set(words))
     if not any(age < ADULT_AGE and (person or kin) for age, person in _ages(words)):
         return False
-    return not (asks_study and FIRST_PERSON[lang] & set(words))
+    return not (asks_study and lexicon.FIRST_PERSON[lang] & set(words))
 
 
 def asks_for_a_job(words: list[str], lang: Lang = "sv") -> bool:
@@ -81,11 +75,12 @@ def asks_for_a_job(words: list[str], lang: Lang = "sv") -> bool:
     undersköterska". What the learner may earn beside their studies ("hur mycket
     får jag tjäna med CSN?") is asked in the first person and is not caught."""
     present = set(words)
-    if (SALARY | STAFFING) & present:
+    if (lexicon.SALARY | lexicon.STAFFING) & present:
         return True
-    if EARN & present and not FIRST_PERSON[lang] & present:
+    if lexicon.EARN & present and not lexicon.FIRST_PERSON[lang] & present:
         return True
     return any(
-        (a in VACANT and b in JOB) or (a in JOB and b in VACANT)
+        (a in lexicon.VACANT and b in lexicon.JOB)
+        or (a in lexicon.JOB and b in lexicon.VACANT)
         for a, b in pairwise([*words, ""])
     )
