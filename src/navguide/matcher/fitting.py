@@ -10,7 +10,8 @@
    that questions with an answer and without count as the prior
    `UNANSWERABLE` says.
 5. Pick the hand-off threshold that answers the most examples right, and the
-   "did you mean" level (rare, and mostly holding the right entry).
+   "did you mean" level (rare, and mostly holding the right entry), on chances
+   from trees fitted without the example's half of the entries.
 6. With the semantic signal: the lexical model is fitted first (steps 1-5
    without it); pick the least lexical chance from which the lexical model is
    right on as many examples as the semantic one, so that a message the
@@ -33,7 +34,7 @@ import numpy as np
 from ..knowledge.model import Knowledge
 from .decide import Judged
 from .defaults import default_model
-from .examples import Example, folds
+from .examples import Example, folds, stable
 from .features import NAMES
 from .matcher import Matcher
 from .model import (
@@ -49,7 +50,7 @@ from .semantic import QUERY_WORDS, Encoder, SemanticIndex, query_text
 
 log = logging.getLogger(__name__)
 
-PROCEDURE = "9"  # change when features, examples or fitting change: old caches refit
+PROCEDURE = "10"  # change when features, examples or fitting change: old caches refit
 UNANSWERABLE = 0.2  # the share of learners' questions the knowledge cannot answer
 MAX_FIT_COURSES = 2000  # a larger catalogue is sampled for fitting
 # Fewer answerable examples than this (a knowledge of a handful of entries) fit
@@ -104,18 +105,20 @@ def fit(knowledge: Knowledge, encoder: Encoder | None = None,
     w = np.concatenate([np.full(len(r), wt) for (_, r, _), wt in zip(per_example, weights,
                                                                         strict=True)])
     model = Model(fit_trees(x, y, w))
-    outcomes = [_outcome(model.chances(found), right, example, weight)
-                for (example, found, right), weight in zip(per_example, weights, strict=True)]
+    # The levels are picked on chances the trees did not see: trees fitted on one
+    # half of the entries judge the other half's examples, and the other way round
+    # (on their own examples the trees are surer than they are on a learner's).
+    outcomes = _held_out(per_example, weights)
     model.threshold, accuracy = pick_threshold(outcomes)
     model.clarify = pick_clarify(outcomes, model.threshold)
     sure_share = 0.0
     if lexical is not None and encoder is not None:
-        alone_outcomes = []
-        for (example, _, alone), weight in zip(examples, weights, strict=True):
+        plain = []
+        for example, _, alone in examples:
             assert alone is not None
             judged = alone.judge_text(example.text, example.municipality)
-            alone_outcomes.append(_outcome(judged.chances, _labels(alone, judged, example),
-                                           example, weight))
+            plain.append((example, judged.found.rows, _labels(alone, judged, example)))
+        alone_outcomes = _held_out(plain, weights)
         model.sure = pick_sure(alone_outcomes, outcomes, lexical.threshold, model.threshold)
         sure_share = sum(1 for o in alone_outcomes if o.chances and o.chances[0] >= model.sure
                          ) / max(len(alone_outcomes), 1)
@@ -134,6 +137,32 @@ def fit(knowledge: Knowledge, encoder: Encoder | None = None,
     log.info("fitted the matcher on %d examples in %.1f s (threshold %.3f)",
              len(per_example), seconds, model.threshold)
     return Fitted(model, seconds, len(per_example))
+
+
+def _held_out(per_example: list[tuple[Example, np.ndarray, np.ndarray]],
+              weights: list[float]) -> list[Outcome]:
+    """Each example's outcome under trees fitted on the other half of the entries:
+    the levels are picked on chances the trees did not see (on their own examples
+    they are surer than they are on a learner's)."""
+    half = [_half(e) for e, _, _ in per_example]
+    models = []
+    for h in (0, 1):
+        own = [(r, y, wt) for (e, r, y), wt, eh in zip(per_example, weights, half, strict=True)
+               if eh == h]
+        if not own:
+            return []
+        models.append(Model(fit_trees(np.vstack([r for r, _, _ in own]),
+                                      np.concatenate([y for _, y, _ in own]),
+                                      np.concatenate([np.full(len(r), wt) for r, _, wt in own]))))
+    return [_outcome(models[1 - h].chances(rows), right, example, weight)
+            for (example, rows, right), weight, h in zip(per_example, weights, half, strict=True)]
+
+
+def _half(example: Example) -> int:
+    """Which half of the knowledge an example belongs to: by the entries it asks
+    for, so that the copies of one question stay in one half."""
+    key = ",".join(sorted(example.expect)) if example.expect else example.text
+    return stable(key) % 2
 
 
 def _labels(matcher: Matcher, judged: Judged, example: Example) -> np.ndarray:
