@@ -59,6 +59,20 @@ def test_each_own_question_is_held_out_in_one_fold_and_missing_there(knowledge) 
     assert all(n == 1 for n in asked.values())
 
 
+def test_the_levels_are_picked_on_examples_of_entries_the_trees_did_not_see(knowledge) -> None:
+    from navguide.matcher.fitting import _half
+
+    examples = [e for f in folds(knowledge) for e in f.examples]
+    by_entry: dict[frozenset[str], set[int]] = {}
+    for e in examples:
+        if e.expect:
+            by_entry.setdefault(e.expect, set()).add(_half(e))
+    # Every copy of a question (held out, misspelt, with a story) in one half ...
+    assert all(len(halves) == 1 for halves in by_entry.values())
+    # ... and both halves hold entries.
+    assert set().union(*by_entry.values()) == {0, 1}
+
+
 def test_near_misses_are_asked_without_their_entry(knowledge) -> None:
     for fold in folds(knowledge):
         ids = {t.id for t in fold.knowledge.topics}

@@ -186,7 +186,7 @@ def test_starter_knowledge_tests_pass() -> None:
 
 # Regression floors per writer, from what the fitted design measures on the dev
 # questions (bench/quality.py prints the figures); not targets.
-WRITER_FLOORS = {"writer-a": 0.89, "writer-b": 0.86, "writer-c": 0.88, "writer-d": 0.67}
+WRITER_FLOORS = {"writer-a": 0.89, "writer-b": 0.86, "writer-c": 0.88, "writer-d": 0.68}
 
 
 @needs_bench
