@@ -40,3 +40,13 @@ def settings_for_tests(**overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+async def settled(app) -> None:  # type: ignore[no-untyped-def]
+    """Until the server's background fit has swapped in its matcher: a test that
+    patches the matcher patches the one that will answer."""
+    from navguide.server.reload import reloader_key
+
+    fitting = app[reloader_key].fitting
+    if fitting is not None:
+        await fitting

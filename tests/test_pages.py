@@ -9,6 +9,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from support import settled
 
 from navguide.server.app import create_app
 from navguide.server.embed_policy import (
@@ -291,6 +292,7 @@ async def test_earlier_turns_are_drawn_from_what_they_showed_not_matched_again(
         aiohttp_client) -> None:  # type: ignore[no-untyped-def]
     app = create_app(settings())
     client = await aiohttp_client(app)
+    await settled(app)
     calls = counted(app)
     asked = [("hej", ""), ("Jag vill prata med en människa", ""), ("Krokom", "krokom"),
              ("Hur söker jag till komvux?", "")]

@@ -13,7 +13,7 @@ import threading
 import time
 
 import pytest
-from support import settings_for_tests
+from support import settings_for_tests, settled
 
 from navguide.server.api import MAX_WORDS, bounded
 from navguide.server.app import create_app
@@ -168,6 +168,7 @@ async def test_a_slow_message_does_not_stall_the_others(aiohttp_client, monkeypa
     client = await aiohttp_client(app)
     from navguide.server.keys import holder_key
 
+    await settled(app)
     matcher = app[holder_key].current.matcher
     real = matcher.reply
 
@@ -197,6 +198,7 @@ async def test_past_the_matcher_queue_a_message_is_refused_at_once_with_503(
     app = create_app(settings_for_tests(matcher_threads=1, matcher_queue=1, record=True,
                                         database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}"))
     client = await aiohttp_client(app)
+    await settled(app)
     matcher = app[holder_key].current.matcher
     real = matcher.reply
     release = threading.Event()
