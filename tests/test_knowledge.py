@@ -144,7 +144,16 @@ def test_benchmark_knowledge_loads_without_errors() -> None:
     assert knowledge.counts()["courses"] > 100
 
 
-def test_check_command_exit_codes_and_summary(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_command_exit_codes_and_summary(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # The test knowledge's dates are checked against a fixed day, so that its
+    # courses starting (and application dates passing) never turn this red.
+    class Fixed(date):
+        @classmethod
+        def today(cls) -> date:
+            return date(2026, 11, 26)
+
+    monkeypatch.setattr("navguide.knowledge.loader.date", Fixed)
     assert main(["check", str(KNOWLEDGE)]) == 0
     out = capsys.readouterr().out
     assert out.strip().splitlines()[-1] == (
