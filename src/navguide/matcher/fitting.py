@@ -105,10 +105,7 @@ def fit(knowledge: Knowledge, encoder: Encoder | None = None,
     w = np.concatenate([np.full(len(r), wt) for (_, r, _), wt in zip(per_example, weights,
                                                                         strict=True)])
     model = Model(fit_trees(x, y, w))
-    # The levels are picked on chances the trees did not see: trees fitted on one
-    # half of the entries judge the other half's examples, and the other way round
-    # (on their own examples the trees are surer than they are on a learner's).
-    outcomes = _held_out(per_example, weights)
+    outcomes = _held_out(per_example, weights)  # the levels: on chances not fitted to
     model.threshold, accuracy = pick_threshold(outcomes)
     model.clarify = pick_clarify(outcomes, model.threshold)
     sure_share = 0.0
