@@ -61,10 +61,9 @@ class CourseSearch:
         }
         # A school form whose name also names the centres ("lärcentrum Duved") asks
         # for the centre when it comes with a place, not for its courses.
-        centre_words = frozenset(
-            w for d in docs if isinstance(d.entry, Centre) for w in words(d.entry.name))
-        self.names_centres = {c for k, c in self.category_keys.items()
-                              if k in word_keys(centre_words)}
+        centre_keys = word_keys(frozenset(
+            w for d in docs if isinstance(d.entry, Centre) for w in words(d.entry.name)))
+        self.names_centres = {c for k, c in self.category_keys.items() if k in centre_keys}
         self.course_keys = word_keys(lexicon.COURSE)
         self.filter_keys = (
             self.course_keys | self.category_keys.keys()

@@ -198,8 +198,10 @@ def too_small(knowledge: Knowledge) -> bool:
     return answerable < MIN_EXAMPLES
 
 
-def fitted_model(knowledge: Knowledge, encoder: Encoder | None, cache: Path | None) -> Model:
-    """The model for this knowledge: from the cache, else fitted (and cached)."""
+def fitted_model(knowledge: Knowledge, encoder: Encoder | None, cache: Path | None,
+                 lexical: Model | None = None) -> Model:
+    """The model for this knowledge: from the cache, else fitted (and cached).
+    `lexical`: with an encoder, the lexical model beside it, when already at hand."""
     if too_small(knowledge):
         return default_model(semantic=encoder is not None)
     path = cache / cache_name(knowledge, encoder is not None) if cache else None
@@ -208,8 +210,9 @@ def fitted_model(knowledge: Knowledge, encoder: Encoder | None, cache: Path | No
         if found is not None:
             return found
     # With the signal, the lexical model beside it says when the signal is not needed.
-    lexical = fitted_model(knowledge, None, cache) if encoder is not None else None
-    model = fit(knowledge, encoder, lexical).model
+    if encoder is not None and lexical is None:
+        lexical = fitted_model(knowledge, None, cache)
+    model = fit(knowledge, encoder, lexical if encoder is not None else None).model
     if path is not None:
         try:
             model.save(path)

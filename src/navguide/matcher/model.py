@@ -230,15 +230,13 @@ def pick_sure(lexical: list[Outcome], semantic: list[Outcome], lexical_threshold
     Above it the semantic signal would change no answer for the better, so it
     need not be computed.
     """
-    order = sorted(range(len(lexical)), key=lambda i: lexical[i].chances[0]
-                   if lexical[i].chances else 0.0)
-    # From the highest chance down: the running weight right under each model.
     def best(i: int) -> float:
         return lexical[i].chances[0] if lexical[i].chances else 0.0
 
+    # From the highest chance down: the running weight right under each model.
+    descending = sorted(range(len(lexical)), key=best, reverse=True)
     lexical_right = semantic_right = 0.0
     sure = math.inf
-    descending = order[::-1]
     for n, i in enumerate(descending):
         chance = best(i)
         if chance < lexical_threshold:

@@ -82,8 +82,9 @@ def full(knowledge: Knowledge, prep: Preparation, base: Matcher | None = None) -
     enc = encoder(prep)
     semantic = sem.SemanticIndex(knowledge, enc, base.positions())
     enc.store.save()
-    model = fitted_model(knowledge, enc, prep.cache)
-    lexical = fitted_model(knowledge, None, prep.cache)  # fitted (and cached) on the way
+    # The lexical model first: the semantic fit needs it, and the cascade too.
+    lexical = fitted_model(knowledge, None, prep.cache)
+    model = fitted_model(knowledge, enc, prep.cache, lexical)
     return base.with_(model=model, semantic=semantic, lexical=lexical)
 
 
